@@ -1,0 +1,41 @@
+# classrelay quick start: `make run` and `make test`.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+RUN_ARGS ?=
+
+.PHONY: all deps setup build run test test-asan fuzz clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --werror
+
+setup: deps $(BUILD)/build.ninja
+
+build: setup
+	ninja -C $(BUILD)
+
+run: build
+	./$(BUILD)/app/classrelay serve $(RUN_ARGS)
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2
+
+# libFuzzer harnesses, built with clang; run one with e.g.
+#   ./build-fuzz/tests/fuzz/fuzz-token tests/fuzz/corpus/token
+fuzz: deps
+	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_lundef=false
+	ninja -C $(FUZZ_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,30 @@
+/* json.c — see json.h. */
+#include "common/json.h"
+
+#include "common/time.h"
+
+char *
+cr_json_to_string(const json_t *json)
+{
+    char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* json_dumps allocates with malloc; hand back GLib memory so that every
+     * caller frees with g_free. */
+    char *copy = g_strdup(text != NULL ? text : "null");
+    free(text);
+    return copy;
+}
+
+json_t *
+cr_json_time(gint64 unix_seconds)
+{
+    if (unix_seconds == 0)
+        return json_null();
+    g_autofree char *text = cr_time_format(unix_seconds);
+    return json_string(text);
+}
+
+json_t *
+cr_json_string_or_null(const char *text)
+{
+    return text != NULL ? json_string(text) : json_null();
+}

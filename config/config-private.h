@@ -1,0 +1,6 @@
+/* config-private.h — shared inside the config module only. */
+#pragma once
+
+#include "config/config.h"
+
+#include <string.h>

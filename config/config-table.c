@@ -1,0 +1,135 @@
+/* config-table.c — the declarative table of every configuration key.
+ *
+ * Add a key here and it is parsed, validated, listed by `--help`, written
+ * to the sample file and checked against config/classrelay.conf.sample by
+ * tests/unit/config/test-config.c. Read-only data; any thread.
+ */
+#include "config/config-private.h"
+
+#include <stddef.h>
+
+#define F(field) offsetof(CrConfig, field)
+
+static gboolean
+check_listen(const char *value, GError **error)
+{
+    g_autofree char *addr = NULL;
+    int port = 0;
+    if (!cr_config_split_listen(value, &addr, &port)) {
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                    "must be ADDR:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_url(const char *value, GError **error)
+{
+    if (*value == '\0' || g_str_has_prefix(value, "http://") ||
+        g_str_has_prefix(value, "https://"))
+        return TRUE;
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "must be empty or start with http:// or https://");
+    return FALSE;
+}
+
+static gboolean
+check_secret(const char *value, GError **error)
+{
+    if (*value == '\0' || strlen(value) >= 32)
+        return TRUE;
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "must be empty (generate one) or at least 32 characters");
+    return FALSE;
+}
+
+static gboolean
+check_not_empty(const char *value, GError **error)
+{
+    if (*value != '\0')
+        return TRUE;
+    g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "must not be empty");
+    return FALSE;
+}
+
+static const CrConfigKey keys[] = {
+    {"server", "listen", CR_CONFIG_STRING, "127.0.0.1:8080", 0, 0, check_listen,
+     "Address and port for HTTP and WebSocket; port 0 picks a free port", F(server.listen)},
+    {"server", "public_url", CR_CONFIG_STRING, "", 0, 0, check_url,
+     "Base URL people use to reach this server (for printed links); empty = from listen",
+     F(server.public_url)},
+    {"server", "web_root", CR_CONFIG_STRING, "", 0, 0, NULL,
+     "Directory of the web app; empty = the installed copy, else the source tree's web/",
+     F(server.web_root)},
+    {"server", "heartbeat_seconds", CR_CONFIG_INT, "10", 1, 300, NULL,
+     "Ping every connection and record last-seen this often; 3 silent beats close it",
+     F(server.heartbeat_seconds)},
+    {"server", "max_message_bytes", CR_CONFIG_INT, "65536", 1024, 16777216, NULL,
+     "Largest WebSocket message accepted (bytes); larger gets too_large",
+     F(server.max_message_bytes)},
+    {"server", "messages_per_second", CR_CONFIG_DOUBLE, "20", 0.1, 10000, NULL,
+     "Sustained messages per second allowed per connection", F(server.messages_per_second)},
+    {"server", "message_burst", CR_CONFIG_INT, "40", 1, 100000, NULL,
+     "Messages a connection may send at once above the sustained rate", F(server.message_burst)},
+    {"server", "abuse_limit", CR_CONFIG_INT, "50", 1, 100000, NULL,
+     "Refused messages (rate, size, malformed) after which a connection is closed with 1008",
+     F(server.abuse_limit)},
+    {"server", "max_connections_per_ip", CR_CONFIG_INT, "50", 1, 100000, NULL,
+     "Concurrent WebSocket connections allowed from one address",
+     F(server.max_connections_per_ip)},
+    {"server", "joins_per_minute_per_ip", CR_CONFIG_INT, "60", 1, 100000, NULL,
+     "Join attempts allowed per address per minute", F(server.joins_per_minute_per_ip)},
+    {"server", "max_http_body_bytes", CR_CONFIG_INT, "65536", 1024, 16777216, NULL,
+     "Largest HTTP request body accepted (bytes)", F(server.max_http_body_bytes)},
+    {"server", "max_connections", CR_CONFIG_INT, "10000", 1, 1000000, NULL,
+     "Concurrent WebSocket connections allowed in all", F(server.max_connections)},
+
+    {"auth", "secret", CR_CONFIG_STRING, "", 0, 0, check_secret,
+     "HS256 key for join tokens; empty = a random one kept in DATA_DIR/secret (mode 0600)",
+     F(auth.secret)},
+    {"auth", "leeway_seconds", CR_CONFIG_INT, "30", 0, 600, NULL,
+     "Clock skew tolerated on token exp and nbf", F(auth.leeway_seconds)},
+    {"auth", "checkin_ttl_seconds", CR_CONFIG_INT, "300", 30, 86400, NULL,
+     "Lifetime of an in-room check-in link", F(auth.checkin_ttl_seconds)},
+    {"auth", "link_ttl_seconds", CR_CONFIG_INT, "86400", 60, 31536000, NULL,
+     "Lifetime of the demo links printed at first start", F(auth.link_ttl_seconds)},
+
+    {"attendance", "reconnect_grace_seconds", CR_CONFIG_INT, "120", 0, 3600, NULL,
+     "Gaps between a person's intervals shorter than this count as attended",
+     F(attendance.reconnect_grace_seconds)},
+    {"attendance", "completion_threshold", CR_CONFIG_DOUBLE, "0.8", 0, 1, NULL,
+     "Share of the scheduled duration a person must attend to complete a session",
+     F(attendance.completion_threshold)},
+    {"attendance", "join_early_minutes", CR_CONFIG_INT, "60", 0, 1440, NULL,
+     "How long before the scheduled start people may join", F(attendance.join_early_minutes)},
+
+    {"storage", "data_dir", CR_CONFIG_STRING, "./var", 0, 0, check_not_empty,
+     "Directory for the database, the generated secret and recordings", F(storage.data_dir)},
+    {"storage", "database", CR_CONFIG_STRING, "classrelay.db", 0, 0, check_not_empty,
+     "sqlite database file, relative to data_dir unless absolute", F(storage.database)},
+    {"storage", "busy_timeout_ms", CR_CONFIG_INT, "5000", 0, 600000, NULL,
+     "How long a database write waits for a lock held by another process (e.g. `report`)",
+     F(storage.busy_timeout_ms)},
+
+    {"media", "ice_servers", CR_CONFIG_STRING_LIST, "", 0, 0, NULL,
+     "STUN/TURN URLs given to clients in welcome, separated by ';'",
+     F(media.ice_servers)},
+
+    {"recording", "auto_start", CR_CONFIG_BOOL, "false", 0, 0, NULL,
+     "Record new sessions automatically unless a session says otherwise",
+     F(recording.auto_start)},
+
+    {"classroom", "max_floor_holders", CR_CONFIG_INT, "1", 1, 64, NULL,
+     "Trainees who may hold the floor at once; granting beyond it takes it from the earliest",
+     F(classroom.max_floor_holders)},
+    {"classroom", "chat_max_chars", CR_CONFIG_INT, "2000", 1, 16000, NULL,
+     "Longest chat message, in characters", F(classroom.chat_max_chars)},
+};
+
+const CrConfigKey *
+cr_config_keys(gsize *n_keys)
+{
+    *n_keys = G_N_ELEMENTS(keys);
+    return keys;
+}

@@ -1,0 +1,280 @@
+/* api-attendance.c — attendance reports, the live view, ending a class,
+ * in-person check-in and check-out, and the event outbox (docs/api.md).
+ * Control loop thread only. */
+#include "signaling/signaling-private.h"
+
+#include "common/json.h"
+#include "common/time.h"
+
+#define ROLE(r) (1u << (r))
+#define COORD ROLE(CR_ROLE_COORDINATOR)
+#define COORD_OR_INSTR (COORD | ROLE(CR_ROLE_INSTRUCTOR))
+
+static gboolean
+want_csv(CrHttpRequest *req, gboolean *csv)
+{
+    g_autofree char *format = cr_http_query_param(req, "format");
+    *csv = g_strcmp0(format, "csv") == 0;
+    if (format == NULL || *csv || strcmp(format, "json") == 0)
+        return TRUE;
+    cr_http_respond_error(req, CR_ERROR_BAD_REQUEST, "format must be json or csv");
+    return FALSE;
+}
+
+static void
+respond_csv(CrHttpRequest *req, char *csv, const char *filename)
+{
+    req->resp_disposition = g_strdup_printf("attachment; filename=\"%s\"", filename);
+    cr_http_respond(req, 200, "text/csv; charset=utf-8", g_bytes_new_take(csv, strlen(csv)));
+}
+
+static void
+session_report_done(gpointer result, const GError *error, gpointer user_data)
+{
+    CrHttpRequest *req = user_data;
+    const CrSessionReport *report = result;
+    gboolean csv = FALSE;
+    want_csv(req, &csv);
+    if (error != NULL) {
+        cr_http_respond_gerror(req, error);
+    } else if (csv) {
+        g_autofree char *name = g_strdup_printf("attendance-session-%" G_GINT64_FORMAT ".csv",
+                                                report->session.id);
+        respond_csv(req, cr_session_report_to_csv(report), name);
+    } else {
+        cr_http_respond_json(req, 200, cr_session_report_to_json(report));
+    }
+    cr_http_request_unref(req);
+}
+
+static gint64
+session_arg(CrHttpRequest *req, const char *const *args, guint roles)
+{
+    gint64 id = cr_parse_id(args[0]);
+    if (!cr_api_authorize(req, roles, id))
+        return 0;
+    if (id == 0)
+        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such session");
+    return id;
+}
+
+void
+cr_api_session_attendance(CrHttpRequest *req, const char *const *args)
+{
+    gboolean csv;
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    if (id == 0 || !want_csv(req, &csv))
+        return;
+    CrCreditRules rules;
+    cr_signaling_credit_rules(req->server, &rules);
+    cr_store_session_report(req->server->store, id, &rules, cr_time_now(), session_report_done,
+                            cr_http_request_ref(req));
+}
+
+static void
+course_report_done(gpointer result, const GError *error, gpointer user_data)
+{
+    CrHttpRequest *req = user_data;
+    const CrCourseReport *report = result;
+    gboolean csv = FALSE;
+    want_csv(req, &csv);
+    if (error != NULL) {
+        cr_http_respond_gerror(req, error);
+    } else if (csv) {
+        g_autofree char *name =
+            g_strdup_printf("attendance-course-%" G_GINT64_FORMAT ".csv", report->id);
+        respond_csv(req, cr_course_report_to_csv(report), name);
+    } else {
+        cr_http_respond_json(req, 200, cr_course_report_to_json(report));
+    }
+    cr_http_request_unref(req);
+}
+
+void
+cr_api_course_attendance(CrHttpRequest *req, const char *const *args)
+{
+    gboolean csv;
+    gint64 id = cr_parse_id(args[0]);
+    if (!cr_api_authorize(req, COORD, 0) || !want_csv(req, &csv))
+        return;
+    if (id == 0) {
+        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such course");
+        return;
+    }
+    CrCreditRules rules;
+    cr_signaling_credit_rules(req->server, &rules);
+    cr_store_course_report(req->server->store, id, &rules, cr_time_now(), course_report_done,
+                           cr_http_request_ref(req));
+}
+
+void
+cr_api_session_live(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    if (id == 0)
+        return;
+    CrRoom *room = cr_room_lookup(req->server, id);
+    if (room == NULL) {
+        cr_http_respond_json(req, 200,
+                             json_pack("{s:I, s:b, s:[], s:[], s:[]}", "session_id",
+                                       (json_int_t)id, "live", 0, "roster", "hands", "floor"));
+        return;
+    }
+    json_t *session = cr_room_session_json(room);
+    json_t *live = json_pack("{s:I, s:b, s:o, s:O, s:O, s:i}", "session_id", (json_int_t)id,
+                             "live", 1, "roster", cr_room_roster(room), "hands",
+                             json_object_get(session, "hands"), "floor",
+                             json_object_get(session, "floor"), "present",
+                             (int)cr_room_people(room));
+    json_decref(session);
+    cr_http_respond_json(req, 200, live);
+}
+
+static void
+end_done(gpointer result, const GError *error, gpointer user_data)
+{
+    CrHttpRequest *req = user_data;
+    if (error != NULL) {
+        cr_http_respond_gerror(req, error);
+    } else {
+        const CrSessionInfo *info = result;
+        CrRoom *room = cr_room_lookup(req->server, info->id);
+        if (room != NULL)
+            cr_room_end(room, info);
+        cr_http_respond_json(req, 200, cr_session_info_to_json(info));
+    }
+    cr_http_request_unref(req);
+}
+
+void
+cr_api_session_end(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    if (id == 0)
+        return;
+    cr_store_end_session(req->server->store, id, cr_time_now(), end_done,
+                         cr_http_request_ref(req));
+}
+
+void
+cr_api_checkins(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
+    const char *person, *name, *org;
+    if (body == NULL || !cr_api_string(req, body, "person", TRUE, CR_TOKEN_MAX_SUB, &person) ||
+        !cr_api_string(req, body, "name", TRUE, CR_TOKEN_MAX_NAME, &name) ||
+        !cr_api_string(req, body, "org", FALSE, CR_TOKEN_MAX_NAME, &org))
+        return;
+    req->status = 201;
+    cr_store_checkin(req->server->store, id, person, name, org, req->claims.sub, cr_time_now(),
+                     cr_api_reply_json, cr_http_request_ref(req));
+}
+
+void
+cr_api_checkouts(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
+    const char *person;
+    if (body == NULL || !cr_api_string(req, body, "person", TRUE, CR_TOKEN_MAX_SUB, &person))
+        return;
+    cr_store_checkout(req->server->store, id, person, req->claims.sub, cr_time_now(),
+                      cr_api_reply_json, cr_http_request_ref(req));
+}
+
+/* A check-in code is a short-lived token signed with its own key; shown as
+ * a link (or QR code) in the room, it lets a trainee with their own token
+ * record in-person presence. */
+void
+cr_api_checkin_code(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    if (id == 0)
+        return;
+    CrSignaling *server = req->server;
+    gint64 now = cr_time_now();
+    g_autofree char *session = g_strdup_printf("%" G_GINT64_FORMAT, id);
+    CrTokenClaims claims = {"checkin", "in-room check-in", NULL, CR_ROLE_CHECKIN, session,
+                            now, now, now + server->config->auth.checkin_ttl_seconds};
+    g_autoptr(GError) error = NULL;
+    g_autofree char *code = cr_token_sign(&claims, server->keys.checkin,
+                                          sizeof server->keys.checkin, &error);
+    if (code == NULL) {
+        cr_http_respond_gerror(req, error);
+        return;
+    }
+    g_autofree char *path = g_strdup_printf("/checkin/%" G_GINT64_FORMAT "?code=%s", id, code);
+    cr_http_respond_json(req, 201,
+                         json_pack("{s:s, s:s, s:o}", "code", code, "path", path, "expires_at",
+                                   cr_json_time(claims.exp)));
+}
+
+void
+cr_api_self_checkin(CrHttpRequest *req, const char *const *args)
+{
+    gint64 id = session_arg(req, args, ROLE(CR_ROLE_TRAINEE));
+    g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
+    const char *code;
+    if (body == NULL || !cr_api_string(req, body, "code", TRUE, CR_TOKEN_MAX_LEN, &code))
+        return;
+    CrSignaling *server = req->server;
+    CrTokenClaims claims = {0};
+    g_autoptr(GError) error = NULL;
+    g_autofree char *session = g_strdup_printf("%" G_GINT64_FORMAT, id);
+    if (!cr_token_verify(code, strlen(code), server->keys.checkin, sizeof server->keys.checkin,
+                         cr_time_now(), server->config->auth.leeway_seconds, session, &claims,
+                         &error) ||
+        claims.role != CR_ROLE_CHECKIN) {
+        cr_token_claims_clear(&claims);
+        cr_http_respond_error(req, CR_ERROR_FORBIDDEN,
+                              "the check-in code is invalid or has expired; scan it again");
+        return;
+    }
+    cr_token_claims_clear(&claims);
+    req->status = 201;
+    cr_store_checkin(server->store, id, req->claims.sub, req->claims.name, req->claims.org,
+                     "self", cr_time_now(), cr_api_reply_json, cr_http_request_ref(req));
+}
+
+void
+cr_api_events(CrHttpRequest *req, const char *const *args)
+{
+    if (!cr_api_authorize(req, COORD, 0))
+        return;
+    g_autofree char *after_text = cr_http_query_param(req, "after");
+    g_autofree char *limit_text = cr_http_query_param(req, "limit");
+    gint64 after = 0, limit = 100;
+    if ((after_text != NULL && strcmp(after_text, "0") != 0 &&
+         (after = cr_parse_id(after_text)) == 0) ||
+        (limit_text != NULL && ((limit = cr_parse_id(limit_text)) == 0 || limit > 1000))) {
+        cr_http_respond_error(req, CR_ERROR_BAD_REQUEST,
+                              "after must be a sequence number and limit 1 to 1000");
+        return;
+    }
+    cr_store_list_events(req->server->store, after, limit, cr_api_reply_json,
+                         cr_http_request_ref(req));
+}
+
+void
+cr_api_whoami(CrHttpRequest *req, const char *const *args)
+{
+    guint any = ROLE(CR_ROLE_INSTRUCTOR) | ROLE(CR_ROLE_TRAINEE) | COORD;
+    if (!cr_api_authorize(req, any, 0))
+        return;
+    const CrTokenClaims *c = &req->claims;
+    cr_http_respond_json(
+        req, 200,
+        json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o}", "person", c->sub, "name", c->name, "org",
+                  c->org, "role", cr_role_name(c->role), "session",
+                  c->session != NULL ? json_integer(cr_parse_id(c->session)) : json_null(),
+                  "expires_at", cr_json_time(c->exp)));
+}
+
+void
+cr_api_healthz(CrHttpRequest *req, const char *const *args)
+{
+    cr_http_respond_json(req, 200,
+                         json_pack("{s:s, s:I}", "status", "ok", "uptime_seconds",
+                                   (json_int_t)(cr_time_now() - req->server->started_at)));
+}

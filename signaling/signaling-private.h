@@ -1,0 +1,241 @@
+/* signaling-private.h — shared inside the signaling module only.
+ *
+ * Everything here lives on the control loop thread; nothing is locked.
+ */
+#pragma once
+
+#include "signaling/signaling.h"
+
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#include "common/error.h"
+#include "common/ratelimit.h"
+#include "signaling/message.h"
+#include "signaling/token.h"
+
+typedef struct _CrRoom CrRoom;
+typedef struct _CrConn CrConn;
+typedef struct _CrHttpRequest CrHttpRequest;
+
+/* lws per-connection user data: the HTTP request or the WebSocket
+ * connection, owned by http.c and conn.c. */
+typedef struct {
+    CrHttpRequest *req;
+    CrConn *conn;
+} CrWsiData;
+
+/* ---- metrics (metrics.c) ---- */
+
+typedef struct {
+    guint64 connections_open;
+    guint64 connections_total;
+    guint64 connections_refused;
+    guint64 joins;
+    guint64 leaves;
+    guint64 messages_in;
+    guint64 messages_out;
+    guint64 errors[CR_ERROR_N_CODES];
+    guint64 http_requests;
+    guint64 http_by_class[6]; /* 1xx..5xx */
+    guint64 closed_abuse;
+    guint64 closed_timeout;
+    guint64 closed_slow;
+} CrMetrics;
+
+/* ---- the server ---- */
+
+struct _CrSignaling {
+    const CrConfig *config;
+    CrStore *store;
+    CrAuthKeys keys;
+    struct lws_context *context;
+    struct lws_vhost *vhost;
+    int port;
+    char *web_root;
+    GHashTable *rooms;          /* session id (gint64 *) -> CrRoom * */
+    GHashTable *conns;          /* conn id (guint64 *) -> CrConn * */
+    GHashTable *per_ip;         /* address -> IpState * */
+    guint64 next_conn_id;
+    guint heartbeat_source;
+    gint64 started_at;
+    CrMetrics metrics;
+    gboolean stopping;
+};
+
+typedef struct {
+    guint connections;
+    CrRateLimit joins;
+} IpState;
+
+/* ---- connections (conn.c) ---- */
+
+typedef enum {
+    CR_CONN_NEW,     /* waiting for join */
+    CR_CONN_JOINING, /* join submitted to the store */
+    CR_CONN_JOINED,
+    CR_CONN_CLOSING, /* close requested; ignore input */
+} CrConnState;
+
+struct _CrConn {
+    guint64 id;
+    CrSignaling *server;
+    struct lws *wsi; /* NULL once lws closed it */
+    CrConnState state;
+    char *addr;
+    char *user_agent;
+    char *url_token; /* ?token= on the URL, used as an implicit join */
+    /* Set once joined. */
+    gint64 session_id;
+    CrTokenClaims claims;
+    gint64 interval_id;
+    CrRoom *room;
+    /* Inbound assembly of one message. */
+    GString *rx;
+    gboolean rx_overflow;
+    CrRateLimit rate;
+    CrRateLimit abuse; /* refused messages; empty = close with 1008 */
+    gint64 last_rx_us; /* monotonic */
+    gint64 last_rx_unix;
+    /* Outbound queue of text messages (GBytes), written one per WRITEABLE. */
+    GQueue outq;
+    gsize outq_bytes;
+    gboolean ping_due;
+    int close_code; /* >0: close after the queue drains */
+    char *close_reason;
+    const char *ledger_reason; /* why the interval closes when the socket does */
+};
+
+/* Called from the lws callback for the WebSocket protocol. */
+int cr_conn_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons reason,
+                     void *user, void *in, size_t len);
+/* Queues @json (stolen) for sending. */
+void cr_conn_send(CrConn *conn, json_t *json);
+/* Queues an error message. */
+void cr_conn_send_error(CrConn *conn, CrErrorCode code, const char *message, const char *ref);
+void cr_conn_send_gerror(CrConn *conn, const GError *error, const char *ref);
+/* Sends what is queued, then closes with @code (1000 normal, 1008 policy). */
+void cr_conn_close(CrConn *conn, int code, const char *reason);
+/* Closes the connection's interval in the ledger with @reason (once). */
+void cr_conn_leave_ledger(CrConn *conn, const char *reason, gint64 closed);
+/* Counts a refused message; closes the connection when abuse is sustained. */
+void cr_conn_violation(CrConn *conn);
+/* The connection with @id, or NULL when it has gone. */
+CrConn *cr_conn_lookup(CrSignaling *server, guint64 id);
+/* Heartbeat: pings, silent-connection timeouts and last_seen updates. */
+gboolean cr_conn_heartbeat(gpointer server);
+
+/* ---- message handlers (handlers.c) ---- */
+
+void cr_handlers_dispatch(CrConn *conn, const CrClientMessage *msg);
+
+/* ---- rooms (room.c) ---- */
+
+/* The room of @session_id, created on first use. */
+CrRoom *cr_room_get(CrSignaling *server, gint64 session_id, const CrSessionInfo *info);
+CrRoom *cr_room_lookup(CrSignaling *server, gint64 session_id);
+/* Adds a joined connection; TRUE when it is the person's first. */
+gboolean cr_room_add(CrRoom *room, CrConn *conn);
+/* Tells the room a person joined (@first) or has another connection. */
+void cr_room_announce_member(CrRoom *room, const char *person, gboolean first);
+/* Removes a connection; announces "left" when it was the person's last. */
+void cr_room_remove(CrRoom *room, CrConn *conn);
+/* The roster as JSON (array of people). */
+json_t *cr_room_roster(CrRoom *room);
+json_t *cr_room_session_json(CrRoom *room);
+void cr_room_broadcast(CrRoom *room, json_t *json);
+gboolean cr_room_raise_hand(CrRoom *room, const char *person, GError **error);
+gboolean cr_room_lower_hand(CrRoom *room, const char *person, GError **error);
+gboolean cr_room_grant_floor(CrRoom *room, const char *person, const char *by, GError **error);
+gboolean cr_room_revoke_floor(CrRoom *room, const char *person, const char *by,
+                              GError **error);
+/* Closes every connection of @person with @reason. FALSE when absent. */
+gboolean cr_room_kick(CrRoom *room, const char *person, const char *by, const char *text);
+/* Tells everyone the class ended and closes their connections. */
+void cr_room_end(CrRoom *room, const CrSessionInfo *info);
+/* Counts for /metrics and the live view. */
+guint cr_room_people(const CrRoom *room);
+void cr_room_free(CrRoom *room);
+
+/* ---- HTTP (http.c, api-*.c) ---- */
+
+struct _CrHttpRequest {
+    CrSignaling *server;
+    struct lws *wsi; /* NULL once closed */
+    int refs;        /* the wsi holds one; a pending store operation holds one */
+    char *method;
+    char *path;
+    char *query; /* raw, may be NULL */
+    char *authorization;
+    char *content_type;
+    GString *body;
+    gboolean body_too_large;
+    CrTokenClaims claims; /* after authentication */
+    /* Response. */
+    int status;
+    char *resp_type;
+    char *resp_disposition;
+    GBytes *resp_body;
+    gsize resp_sent;
+    gboolean headers_sent;
+    gboolean responded;
+};
+
+/* Helpers for API handlers (api.c). */
+/* Parses the body as a JSON object; on failure responds and returns NULL. */
+json_t *cr_api_body(CrHttpRequest *req);
+/* Reads a string field; on failure responds and returns FALSE. */
+gboolean cr_api_string(CrHttpRequest *req, json_t *obj, const char *name, gboolean required,
+                       gsize max, const char **out);
+/* A store done callback answering with the JSON result (status in
+ * req->status, default 200) or the error; user_data is a ref'd request. */
+void cr_api_reply_json(gpointer result, const GError *error, gpointer user_data);
+/* Serves a file from the web root (static.c). */
+void cr_static_serve(CrHttpRequest *req);
+
+int cr_http_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons reason,
+                     void *user, void *in, size_t len);
+CrHttpRequest *cr_http_request_ref(CrHttpRequest *req);
+void cr_http_request_unref(CrHttpRequest *req);
+/* Sends a response (body stolen). Later calls are ignored. */
+void cr_http_respond(CrHttpRequest *req, int status, const char *content_type, GBytes *body);
+void cr_http_respond_json(CrHttpRequest *req, int status, json_t *json);
+void cr_http_respond_error(CrHttpRequest *req, CrErrorCode code, const char *message);
+void cr_http_respond_gerror(CrHttpRequest *req, const GError *error);
+/* The value of query parameter @name (URL-decoded), or NULL. */
+char *cr_http_query_param(const CrHttpRequest *req, const char *name);
+
+/* Routes a complete request (api.c). */
+void cr_api_dispatch(CrHttpRequest *req);
+
+/* Authenticates the bearer token; on failure responds and returns FALSE.
+ * @roles is a bitmask of (1 << CrRole). @session: the session the request
+ * is about (0: none), which instructor tokens must name. */
+gboolean cr_api_authorize(CrHttpRequest *req, guint roles, gint64 session);
+
+/* Handlers (api-catalog.c, api-attendance.c). */
+void cr_api_courses(CrHttpRequest *req, const char *const *args);
+void cr_api_course(CrHttpRequest *req, const char *const *args);
+void cr_api_course_attendance(CrHttpRequest *req, const char *const *args);
+void cr_api_sessions(CrHttpRequest *req, const char *const *args);
+void cr_api_session(CrHttpRequest *req, const char *const *args);
+void cr_api_session_attendance(CrHttpRequest *req, const char *const *args);
+void cr_api_session_end(CrHttpRequest *req, const char *const *args);
+void cr_api_session_live(CrHttpRequest *req, const char *const *args);
+void cr_api_checkins(CrHttpRequest *req, const char *const *args);
+void cr_api_checkouts(CrHttpRequest *req, const char *const *args);
+void cr_api_checkin_code(CrHttpRequest *req, const char *const *args);
+void cr_api_self_checkin(CrHttpRequest *req, const char *const *args);
+void cr_api_events(CrHttpRequest *req, const char *const *args);
+void cr_api_whoami(CrHttpRequest *req, const char *const *args);
+void cr_api_healthz(CrHttpRequest *req, const char *const *args);
+void cr_api_metrics(CrHttpRequest *req, const char *const *args);
+
+/* The credit rules from the configuration. */
+void cr_signaling_credit_rules(const CrSignaling *server, CrCreditRules *rules);
+/* Verifies a person's token (join key). */
+gboolean cr_signaling_verify_token(CrSignaling *server, const char *token, gsize len,
+                                   const char *expected_session, CrTokenClaims *out,
+                                   GError **error);
+/* Parses a positive decimal id; 0 when malformed. */
+gint64 cr_parse_id(const char *text);
