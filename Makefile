@@ -31,10 +31,12 @@ test-asan: deps
 	ninja -C $(ASAN_BUILD)
 	meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2
 
-# libFuzzer harnesses, built with clang; run one with e.g.
-#   ./build-fuzz/tests/fuzz/fuzz-token tests/fuzz/corpus/token
+# libFuzzer harnesses, built with clang and ASan; run one into a scratch
+# corpus (libFuzzer writes new inputs into the first directory), e.g.
+#   mkdir -p /tmp/c && ./build-fuzz/tests/fuzz/fuzz-token /tmp/c tests/fuzz/corpus/token
+# and commit any crash input it finds to tests/fuzz/corpus/<name>/.
 fuzz: deps
-	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_lundef=false
+	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(FUZZ_BUILD)
 
 clean:

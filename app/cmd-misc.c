@@ -34,15 +34,22 @@ cr_cmd_check_config(int argc, char **argv)
 int
 cr_cmd_sample_config(int argc, char **argv)
 {
+    gboolean markdown = FALSE;
+    GOptionEntry entries[] = {
+        {"markdown", 0, 0, G_OPTION_ARG_NONE, &markdown,
+         "Print docs/configuration.md instead", NULL},
+        G_OPTION_ENTRY_NULL,
+    };
     g_autoptr(GOptionContext) context =
         g_option_context_new("- print the documented sample configuration");
+    g_option_context_add_main_entries(context, entries, NULL);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(context, &argc, &argv, &error) || argc != 1) {
         fprintf(stderr, "classrelay sample-config: %s\n",
                 error != NULL ? error->message : "unexpected argument");
         return 2;
     }
-    g_autofree char *sample = cr_config_sample();
+    g_autofree char *sample = markdown ? cr_config_markdown() : cr_config_sample();
     fputs(sample, stdout);
     return 0;
 }

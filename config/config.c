@@ -128,7 +128,7 @@ assign(CrConfig *config, const CrConfigKey *key, const char *value, GError **err
     if (why != NULL) {
         if (key->type == CR_CONFIG_INT || key->type == CR_CONFIG_DOUBLE)
             g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                        "%s.%s = \"%s\": %s (allowed %g to %g)", key->section, key->key, value,
+                        "%s.%s = \"%s\": %s (allowed %.15g to %.15g)", key->section, key->key, value,
                         why, key->min, key->max);
         else
             g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
@@ -331,9 +331,43 @@ cr_config_sample(void)
         }
         g_string_append_printf(out, "\n# %s (%s", keys[i].doc, type_name(keys[i].type));
         if (keys[i].type == CR_CONFIG_INT || keys[i].type == CR_CONFIG_DOUBLE)
-            g_string_append_printf(out, ", %g to %g", keys[i].min, keys[i].max);
+            g_string_append_printf(out, ", %.15g to %.15g", keys[i].min, keys[i].max);
         g_string_append(out, ")\n");
         g_string_append_printf(out, "#%s = %s\n", keys[i].key, keys[i].default_value);
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *
+cr_config_markdown(void)
+{
+    gsize n;
+    const CrConfigKey *keys = cr_config_keys(&n);
+    GString *out = g_string_new(
+        "# Configuration\n\n"
+        "classrelay reads an INI file (`--config FILE`); every key is optional and\n"
+        "the defaults below need no file at all. Command-line flags override the\n"
+        "file: `--listen`, `--data-dir` and, for any key, `--set section.key=value`.\n"
+        "Invalid values, unknown sections and unknown keys are refused at start\n"
+        "with a message naming the key; `classrelay check-config FILE` checks a\n"
+        "file without starting. The documented sample is\n"
+        "`config/classrelay.conf.sample`.\n\n"
+        "This page is generated from the table in `config/config-table.c`\n"
+        "(`classrelay sample-config --markdown`); a test keeps them equal.\n");
+    const char *section = "";
+    for (gsize i = 0; i < n; i++) {
+        if (strcmp(section, keys[i].section) != 0) {
+            section = keys[i].section;
+            g_string_append_printf(out, "\n## [%s]\n\n| key | type | default | allowed | "
+                                        "meaning |\n|---|---|---|---|---|\n",
+                                   section);
+        }
+        g_autofree char *range = keys[i].type == CR_CONFIG_INT || keys[i].type == CR_CONFIG_DOUBLE
+                                     ? g_strdup_printf("%.15g to %.15g", keys[i].min, keys[i].max)
+                                     : g_strdup("");
+        g_string_append_printf(out, "| `%s` | %s | `%s` | %s | %s |\n", keys[i].key,
+                               type_name(keys[i].type), keys[i].default_value, range,
+                               keys[i].doc);
     }
     return g_string_free(out, FALSE);
 }

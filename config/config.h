@@ -98,6 +98,9 @@ gboolean cr_config_set(CrConfig *config, const char *name, const char *value, GE
 /* The documented sample file: every key, its doc and default. */
 char *cr_config_sample(void);
 
+/* docs/configuration.md: every key as Markdown tables. */
+char *cr_config_markdown(void);
+
 /* A `--help` block listing every key with its type, default and doc. */
 char *cr_config_help(void);
 

@@ -168,8 +168,15 @@ cr_signaling_free(CrSignaling *server)
     GHashTableIter iter;
     gpointer value;
     g_hash_table_iter_init(&iter, server->conns);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
         cr_conn_leave_ledger(value, "server_stop", cr_time_now());
+        cr_conn_close(value, LWS_CLOSE_STATUS_GOINGAWAY, "server restarting");
+    }
+    /* Give the close frames a moment to go out, so clients see 1001 and
+     * reconnect rather than guessing from a dropped socket. */
+    gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    while (g_hash_table_size(server->conns) > 0 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(NULL, FALSE);
     if (server->context != NULL)
         lws_context_destroy(server->context);
     g_hash_table_destroy(server->rooms);
