@@ -16,7 +16,11 @@ cr_time_format(gint64 unix_seconds)
     g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(unix_seconds);
     if (dt == NULL)
         return g_strdup("");
-    return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+    /* Not g_date_time_format: its %Y does not pad years below 1000. */
+    return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", g_date_time_get_year(dt),
+                           g_date_time_get_month(dt), g_date_time_get_day_of_month(dt),
+                           g_date_time_get_hour(dt), g_date_time_get_minute(dt),
+                           g_date_time_get_second(dt));
 }
 
 gboolean
@@ -33,6 +37,9 @@ cr_time_parse(const char *text, gint64 *out)
         if (shape[i] == 'd' ? !g_ascii_isdigit(c) : g_ascii_toupper(c) != shape[i])
             return FALSE;
     }
+    /* time-second is 00-60 (60: a leap second); GDateTime takes 61 too. */
+    if ((text[17] - '0') * 10 + (text[18] - '0') > 60)
+        return FALSE;
     const char *tz = text + 19;
     if (*tz == '.') {
         tz++;
@@ -41,10 +48,16 @@ cr_time_parse(const char *text, gint64 *out)
         while (g_ascii_isdigit(*tz))
             tz++;
     }
+    /* time-numoffset is ("+" / "-") time-hour ":" time-minute: 00-23, 00-59. */
     if (!(g_ascii_toupper(*tz) == 'Z' && tz[1] == '\0') &&
-        !((*tz == '+' || *tz == '-') && strlen(tz) == 6 && tz[3] == ':'))
+        !((*tz == '+' || *tz == '-') && strlen(tz) == 6 && tz[3] == ':' &&
+          g_ascii_isdigit(tz[1]) && g_ascii_isdigit(tz[2]) && g_ascii_isdigit(tz[4]) &&
+          g_ascii_isdigit(tz[5]) && (tz[1] - '0') * 10 + (tz[2] - '0') <= 23 &&
+          (tz[4] - '0') * 10 + (tz[5] - '0') <= 59))
         return FALSE;
-    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(text, NULL);
+    /* RFC 3339 §5.6 allows a lower-case 't' and 'z'; GDateTime does not. */
+    g_autofree char *upper = g_ascii_strup(text, -1);
+    g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(upper, NULL);
     if (dt == NULL)
         return FALSE;
     *out = g_date_time_to_unix(dt);

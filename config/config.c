@@ -249,7 +249,9 @@ load_keyfile(CrConfig *config, GKeyFile *file, const char *path, GError **error)
             }
             g_autoptr(GError) local = NULL;
             g_autofree char *value = g_key_file_get_string(file, *g, *k, &local);
-            if (value == NULL || !assign(config, key, value, &local)) {
+            /* Trailing blanks are invisible in an editor; do not let them
+             * turn "10 " into "must be an integer". */
+            if (value == NULL || !assign(config, key, g_strstrip(value), &local)) {
                 g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s: %s",
                             path, local->message);
                 return FALSE;
@@ -275,7 +277,9 @@ cr_config_load_data(CrConfig *config, const char *data, gsize len, const char *p
                     path);
         return FALSE;
     }
-    if (!g_key_file_load_from_data(file, data, len, G_KEY_FILE_NONE, &local)) {
+    /* KEEP_TRANSLATIONS: otherwise "key[de] = ..." vanishes silently (or not,
+     * depending on the locale) instead of being refused as unknown. */
+    if (!g_key_file_load_from_data(file, data, len, G_KEY_FILE_KEEP_TRANSLATIONS, &local)) {
         g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "%s: %s", path,
                     local->message);
         return FALSE;
@@ -401,7 +405,9 @@ cr_config_split_listen(const char *listen, char **addr, int *port)
     if (colon == NULL || colon == listen)
         return FALSE;
     gint64 p = 0;
-    if (!parse_int(colon + 1, &p) || p < 0 || p > 65535)
+    /* Digits only: strtoll alone would also take " 80", "+80" and "-0". */
+    if (colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+        !parse_int(colon + 1, &p) || p < 0 || p > 65535)
         return FALSE;
     g_autofree char *host = g_strndup(listen, (gsize)(colon - listen));
     if (host[0] == '[') {

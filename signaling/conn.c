@@ -253,7 +253,10 @@ writeable(CrConn *conn)
     guint8 buf[LWS_PRE + 16];
     if (conn->ping_due) {
         conn->ping_due = FALSE;
-        if (lws_write(conn->wsi, buf + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+        /* Not empty: lws 4.x drops an empty pong before RECEIVE_PONG, so
+         * an empty ping would never count as the peer being heard. */
+        memcpy(buf + LWS_PRE, "hb", 2);
+        if (lws_write(conn->wsi, buf + LWS_PRE, 2, LWS_WRITE_PING) < 0)
             return -1;
     } else if (!g_queue_is_empty(&conn->outq)) {
         g_autoptr(GBytes) bytes = g_queue_pop_head(&conn->outq);

@@ -448,7 +448,8 @@ cr_store_end_session(CrStore *store, gint64 session_id, gint64 at, CrStoreDone d
 /* ---- in-person check-in and check-out ---- */
 
 static gint64
-open_in_person(sqlite3 *db, gint64 session_id, const char *person, GError **error)
+open_in_person(sqlite3 *db, gint64 session_id, const char *person, gint64 *opened,
+               GError **error)
 {
     g_autoptr(sqlite3_stmt) stmt = cr_sql_prepare(
         db,
@@ -459,7 +460,11 @@ open_in_person(sqlite3 *db, gint64 session_id, const char *person, GError **erro
         return -1;
     sqlite3_bind_int64(stmt, 1, session_id);
     cr_sql_bind_text(stmt, 2, person);
-    return sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        return 0;
+    if (opened != NULL)
+        *opened = sqlite3_column_int64(stmt, 1);
+    return sqlite3_column_int64(stmt, 0);
 }
 
 static gpointer
@@ -472,11 +477,13 @@ op_checkin(sqlite3 *db, gpointer input, GError **error)
     cr_session_info_clear(&session);
     if (!ok || is_banned(db, in->session_id, in->person, error))
         return NULL;
-    gint64 existing = open_in_person(db, in->session_id, in->person, error);
+    gint64 opened = 0;
+    gint64 existing = open_in_person(db, in->session_id, in->person, &opened, error);
     if (existing < 0)
         return NULL;
     if (existing > 0)
-        return json_pack("{s:s, s:b}", "person", in->person, "already", 1);
+        return json_pack("{s:s, s:o, s:b}", "person", in->person, "checked_in_at",
+                         cr_json_time(opened), "already", 1);
     if (!cr_store_upsert_person(db, in->person, in->name, in->org, in->now, error))
         return NULL;
     gint64 id = insert_interval(db, in, error);
@@ -514,7 +521,7 @@ static gpointer
 op_checkout(sqlite3 *db, gpointer input, GError **error)
 {
     EventIn *in = input;
-    gint64 id = open_in_person(db, in->session_id, in->person, error);
+    gint64 id = open_in_person(db, in->session_id, in->person, NULL, error);
     if (id < 0)
         return NULL;
     if (id == 0) {

@@ -6,7 +6,12 @@ gboolean
 cr_sql_fail(sqlite3 *db, const char *what, GError **error)
 {
     int code = sqlite3_extended_errcode(db);
-    int kind = (code & 0xff) == SQLITE_CONSTRAINT ? CR_ERROR_CONFLICT : CR_ERROR_INTERNAL;
+    /* A CHECK or NOT NULL failure is an invalid field (store.h: BAD_REQUEST);
+     * other constraints (unique, foreign key) clash with what is stored. */
+    int kind = code == SQLITE_CONSTRAINT_CHECK || code == SQLITE_CONSTRAINT_NOTNULL
+                   ? CR_ERROR_BAD_REQUEST
+               : (code & 0xff) == SQLITE_CONSTRAINT ? CR_ERROR_CONFLICT
+                                                    : CR_ERROR_INTERNAL;
     g_set_error(error, CR_ERROR, kind, "database: %s: %s", what, sqlite3_errmsg(db));
     return FALSE;
 }
