@@ -14,17 +14,18 @@
 #include "signaling/token.h"
 #include "store/store.h"
 
-/* One server per data directory: a second one would close the first
- * one's open intervals as if it had crashed. */
+/* One server per database: a second one would close the first one's open
+ * intervals as if it had crashed. The lock sits next to the database, not
+ * in the data directory, since two data dirs may name one database. */
 static int
 lock_data_dir(const CrConfig *config, GError **error)
 {
-    g_autofree char *path = g_build_filename(config->storage.data_dir, "lock", NULL);
+    g_autofree char *db_path = cr_config_database_path(config);
+    g_autofree char *path = g_strconcat(db_path, ".lock", NULL);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                    "another classrelay is using %s (%s)", config->storage.data_dir,
-                    g_strerror(errno));
+                    "another classrelay is using %s (%s)", db_path, g_strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;

@@ -94,10 +94,17 @@ joined(gpointer result, const GError *error, gpointer user_data)
         conn->interval_id = res->interval_id;
         conn->session_id = res->session.id;
         p->server->metrics.joins++;
-        CrRoom *room = cr_room_get(p->server, res->session.id, &res->session);
+        CrRoom *room = cr_room_lookup(p->server, res->session.id);
+        gboolean went_live = room != NULL && res->session.actual_start != 0 &&
+                             !cr_room_is_live(room);
+        room = cr_room_get(p->server, res->session.id, &res->session);
         gboolean first = cr_room_add(room, conn);
         send_welcome(conn, p->ref);
         cr_room_announce_member(room, conn->claims.sub, first);
+        /* People waiting for the instructor learn the class has begun. */
+        if (went_live)
+            cr_room_broadcast(room, json_pack("{s:s, s:o}", "type", "session", "session",
+                                              cr_room_session_json(room)));
         g_message("[class %" G_GINT64_FORMAT "/%s] joined as %s from %s", conn->session_id,
                   conn->claims.sub, cr_role_name(conn->claims.role), conn->addr);
     }
@@ -188,6 +195,12 @@ static void
 handle_revoke_floor(CrConn *conn, const CrClientMessage *msg)
 {
     g_autoptr(GError) error = NULL;
+    /* A trainee may give the floor back; only the instructor takes it. */
+    if (conn->claims.role != CR_ROLE_INSTRUCTOR && strcmp(msg->person, conn->claims.sub) != 0) {
+        cr_conn_send_error(conn, CR_ERROR_FORBIDDEN,
+                           "only the instructor takes the floor from someone else", msg->ref);
+        return;
+    }
     gboolean ok = cr_room_revoke_floor(conn->room, msg->person, conn->claims.sub, &error);
     reply_result(conn, msg, ok, error);
 }
@@ -297,7 +310,7 @@ static const Route routes[CR_MSG_N_TYPES] = {
     [CR_MSG_RAISE_HAND] = {handle_raise_hand, ROLE(CR_ROLE_TRAINEE)},
     [CR_MSG_LOWER_HAND] = {handle_lower_hand, PEOPLE},
     [CR_MSG_GRANT_FLOOR] = {handle_grant_floor, ROLE(CR_ROLE_INSTRUCTOR)},
-    [CR_MSG_REVOKE_FLOOR] = {handle_revoke_floor, ROLE(CR_ROLE_INSTRUCTOR)},
+    [CR_MSG_REVOKE_FLOOR] = {handle_revoke_floor, PEOPLE},
     [CR_MSG_KICK] = {handle_kick, ROLE(CR_ROLE_INSTRUCTOR)},
     [CR_MSG_END_CLASS] = {handle_end_class, ROLE(CR_ROLE_INSTRUCTOR)},
     [CR_MSG_CHAT] = {handle_chat, PEOPLE},

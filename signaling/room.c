@@ -75,6 +75,12 @@ cr_room_free(CrRoom *room)
     g_free(room);
 }
 
+gboolean
+cr_room_is_live(const CrRoom *room)
+{
+    return room->info.actual_start != 0;
+}
+
 guint
 cr_room_people(const CrRoom *room)
 {

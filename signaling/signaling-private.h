@@ -153,6 +153,8 @@ gboolean cr_room_revoke_floor(CrRoom *room, const char *person, const char *by,
 gboolean cr_room_kick(CrRoom *room, const char *person, const char *by, const char *text);
 /* Tells everyone the class ended and closes their connections. */
 void cr_room_end(CrRoom *room, const CrSessionInfo *info);
+/* TRUE once the session has started (an instructor joined). */
+gboolean cr_room_is_live(const CrRoom *room);
 /* Counts for /metrics and the live view. */
 guint cr_room_people(const CrRoom *room);
 void cr_room_free(CrRoom *room);

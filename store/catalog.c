@@ -169,7 +169,7 @@ op_list_courses(sqlite3 *db, gpointer input, GError **error)
 void
 cr_store_list_courses(CrStore *store, CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_list_courses, NULL, NULL, (GDestroyNotify)json_decref, done,
+    cr_store_submit_read(store, op_list_courses, NULL, NULL, (GDestroyNotify)json_decref, done,
                     user_data);
 }
 
@@ -182,7 +182,7 @@ op_get_course(sqlite3 *db, gpointer input, GError **error)
 void
 cr_store_get_course(CrStore *store, gint64 course_id, CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_get_course, g_memdup2(&course_id, sizeof course_id), g_free,
+    cr_store_submit_read(store, op_get_course, g_memdup2(&course_id, sizeof course_id), g_free,
                     (GDestroyNotify)json_decref, done, user_data);
 }
 
@@ -291,7 +291,7 @@ op_list_sessions(sqlite3 *db, gpointer input, GError **error)
 void
 cr_store_list_sessions(CrStore *store, gint64 course_id, CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_list_sessions, g_memdup2(&course_id, sizeof course_id), g_free,
+    cr_store_submit_read(store, op_list_sessions, g_memdup2(&course_id, sizeof course_id), g_free,
                     (GDestroyNotify)json_decref, done, user_data);
 }
 
@@ -309,7 +309,7 @@ op_get_session(sqlite3 *db, gpointer input, GError **error)
 void
 cr_store_get_session(CrStore *store, gint64 session_id, CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_get_session, g_memdup2(&session_id, sizeof session_id), g_free,
+    cr_store_submit_read(store, op_get_session, g_memdup2(&session_id, sizeof session_id), g_free,
                     (GDestroyNotify)cr_session_info_free, done, user_data);
 }
 

@@ -586,6 +586,6 @@ cr_store_list_events(CrStore *store, gint64 after, gint64 limit, CrStoreDone don
                      gpointer user_data)
 {
     gint64 args[2] = {after, limit};
-    cr_store_submit(store, op_list_events, g_memdup2(args, sizeof args), g_free,
+    cr_store_submit_read(store, op_list_events, g_memdup2(args, sizeof args), g_free,
                     (GDestroyNotify)json_decref, done, user_data);
 }

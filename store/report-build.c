@@ -131,7 +131,7 @@ void
 cr_store_session_report(CrStore *store, gint64 session_id, const CrCreditRules *rules,
                         gint64 now, CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_session_report, report_in(session_id, rules, now), g_free,
+    cr_store_submit_read(store, op_session_report, report_in(session_id, rules, now), g_free,
                     (GDestroyNotify)cr_session_report_free, done, user_data);
 }
 
@@ -140,7 +140,7 @@ cr_store_session_report_sync(CrStore *store, gint64 session_id, const CrCreditRu
                              gint64 now, GError **error)
 {
     g_autofree ReportIn *in = report_in(session_id, rules, now);
-    return cr_store_call(store, op_session_report, in, error);
+    return cr_store_call_read(store, op_session_report, in, error);
 }
 
 /* ---- course totals ---- */
@@ -244,7 +244,7 @@ void
 cr_store_course_report(CrStore *store, gint64 course_id, const CrCreditRules *rules, gint64 now,
                        CrStoreDone done, gpointer user_data)
 {
-    cr_store_submit(store, op_course_report, report_in(course_id, rules, now), g_free,
+    cr_store_submit_read(store, op_course_report, report_in(course_id, rules, now), g_free,
                     (GDestroyNotify)cr_course_report_free, done, user_data);
 }
 
@@ -253,5 +253,5 @@ cr_store_course_report_sync(CrStore *store, gint64 course_id, const CrCreditRule
                             gint64 now, GError **error)
 {
     g_autofree ReportIn *in = report_in(course_id, rules, now);
-    return cr_store_call(store, op_course_report, in, error);
+    return cr_store_call_read(store, op_course_report, in, error);
 }

@@ -24,9 +24,15 @@ typedef gpointer (*CrStoreFunc)(sqlite3 *db, gpointer input, GError **error);
 void cr_store_submit(CrStore *store, CrStoreFunc fn, gpointer input, GDestroyNotify input_free,
                      GDestroyNotify result_free, CrStoreDone done, gpointer user_data);
 
+/* The same for an operation that only reads (a deferred transaction). */
+void cr_store_submit_read(CrStore *store, CrStoreFunc fn, gpointer input,
+                          GDestroyNotify input_free, GDestroyNotify result_free, CrStoreDone done,
+                          gpointer user_data);
+
 /* Runs @fn on the store thread and waits for it. The caller owns the
  * result. Must not be called from the store thread. */
 gpointer cr_store_call(CrStore *store, CrStoreFunc fn, gpointer input, GError **error);
+gpointer cr_store_call_read(CrStore *store, CrStoreFunc fn, gpointer input, GError **error);
 
 /* Schema migrations and crash recovery (schema.c), on the opening thread
  * before the store thread starts. */

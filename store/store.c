@@ -22,6 +22,9 @@ typedef struct {
     GMutex *wait_lock;
     GCond *wait_cond;
     gboolean finished;
+    /* Reads begin a deferred transaction: in WAL mode they then never wait
+     * for, nor block, the writers. */
+    gboolean read_only;
 } Job;
 
 struct _CrStore {
@@ -57,7 +60,8 @@ static void
 run_job(CrStore *store, Job *job)
 {
     gint64 started = g_get_monotonic_time();
-    if (cr_sql_exec(store->db, "BEGIN IMMEDIATE", &job->error)) {
+    if (cr_sql_exec(store->db, job->read_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE",
+                    &job->error)) {
         job->result = job->fn(store->db, job->input, &job->error);
         if (job->error == NULL && cr_sql_exec(store->db, "COMMIT", &job->error)) {
             /* committed */
@@ -188,11 +192,13 @@ cr_store_stats(CrStore *store, CrStoreStats *out)
     out->queued = (guint)MAX(0, g_async_queue_length(store->queue));
 }
 
-void
-cr_store_submit(CrStore *store, CrStoreFunc fn, gpointer input, GDestroyNotify input_free,
-                GDestroyNotify result_free, CrStoreDone done, gpointer user_data)
+static void
+submit(CrStore *store, gboolean read_only, CrStoreFunc fn, gpointer input,
+       GDestroyNotify input_free, GDestroyNotify result_free, CrStoreDone done,
+       gpointer user_data)
 {
     Job *job = g_new0(Job, 1);
+    job->read_only = read_only;
     job->fn = fn;
     job->input = input;
     job->input_free = input_free;
@@ -203,8 +209,22 @@ cr_store_submit(CrStore *store, CrStoreFunc fn, gpointer input, GDestroyNotify i
     g_async_queue_push(store->queue, job);
 }
 
-gpointer
-cr_store_call(CrStore *store, CrStoreFunc fn, gpointer input, GError **error)
+void
+cr_store_submit(CrStore *store, CrStoreFunc fn, gpointer input, GDestroyNotify input_free,
+                GDestroyNotify result_free, CrStoreDone done, gpointer user_data)
+{
+    submit(store, FALSE, fn, input, input_free, result_free, done, user_data);
+}
+
+void
+cr_store_submit_read(CrStore *store, CrStoreFunc fn, gpointer input, GDestroyNotify input_free,
+                     GDestroyNotify result_free, CrStoreDone done, gpointer user_data)
+{
+    submit(store, TRUE, fn, input, input_free, result_free, done, user_data);
+}
+
+static gpointer
+call(CrStore *store, gboolean read_only, CrStoreFunc fn, gpointer input, GError **error)
 {
     GMutex lock;
     GCond cond;
@@ -213,6 +233,7 @@ cr_store_call(CrStore *store, CrStoreFunc fn, gpointer input, GError **error)
     Job *job = g_new0(Job, 1);
     job->fn = fn;
     job->input = input;
+    job->read_only = read_only;
     job->wait_lock = &lock;
     job->wait_cond = &cond;
     g_async_queue_push(store->queue, job);
@@ -227,4 +248,16 @@ cr_store_call(CrStore *store, CrStoreFunc fn, gpointer input, GError **error)
         g_propagate_error(error, g_steal_pointer(&job->error));
     g_free(job);
     return result;
+}
+
+gpointer
+cr_store_call(CrStore *store, CrStoreFunc fn, gpointer input, GError **error)
+{
+    return call(store, FALSE, fn, input, error);
+}
+
+gpointer
+cr_store_call_read(CrStore *store, CrStoreFunc fn, gpointer input, GError **error)
+{
+    return call(store, TRUE, fn, input, error);
 }
