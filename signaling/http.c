@@ -272,6 +272,9 @@ cr_http_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        /* DROP_PROTOCOL comes when lws frees the per-connection data, also
+         * for kept-alive connections that never see CLOSED_HTTP. */
         if (req != NULL) {
             req->wsi = NULL;
             data->req = NULL;

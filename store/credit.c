@@ -88,9 +88,12 @@ summarize_arrivals(const CrInterval *intervals, gsize n, const CrCreditWindow *w
         out->last_departure = 0;
 }
 
-/* Copies the intervals of positive length into @spans, sorted by start;
- * returns how many. Zero-length and reversed intervals are left out so
- * they neither add time nor bridge a gap. */
+/* Copies the intervals into @spans, sorted by start; returns how many.
+ * Reversed intervals (a clock stepped back) are left out. A zero-length
+ * one stays: timestamps have one-second resolution, so it is a connection
+ * shorter than a second, real presence that may anchor a bridge (else the
+ * same reconnect would be credited or not by where a second boundary
+ * fell); it adds no time by itself. */
 static gsize
 collect_spans(const CrInterval *intervals, gsize n, const CrCreditWindow *window, Span *spans)
 {
@@ -98,7 +101,7 @@ collect_spans(const CrInterval *intervals, gsize n, const CrCreditWindow *window
 
     for (gsize i = 0; i < n; i++) {
         gint64 close = cr_credit_effective_close(&intervals[i], window);
-        if (close > intervals[i].opened)
+        if (close >= intervals[i].opened)
             spans[m++] = (Span){intervals[i].opened, close};
     }
     /* @spans is NULL when there were no intervals, and qsort() must not

@@ -53,8 +53,8 @@ gint64 cr_credit_effective_close(const CrInterval *interval, const CrCreditWindo
  * @intervals may be NULL when @n is 0).
  *
  * Rules, in order: each interval runs from `opened` to its effective close
- * (above); intervals with close <= opened add no time and bridge no gap;
- * the rest are united (overlaps count once); a gap strictly shorter than
+ * (above); intervals with close < opened are ignored; a zero-length one
+ * adds no time but is presence that may bridge a gap; all are united (overlaps count once); a gap strictly shorter than
  * rules->reconnect_grace between consecutive united spans counts as
  * attended (bridging comes before clipping, so a gap straddling the
  * scheduled start or end is bridged, then clipped); the result is clipped

@@ -156,11 +156,16 @@ static const CreditCase cases[] = {
     /* connected and left in the same second: an arrival, no time */
     {"zero-length", {REMOTE(AT(9, 10), AT(9, 10))}, 1, ENDED, RULES,
      {0, FALSE, 600, AT(9, 10), AT(9, 10), CR_MODE_REMOTE}},
-    /* the 09:31 zero-length interval does not split the 09:30–09:32 gap:
-     * 120, not bridged: 1800 + 1680 = 3480 */
-    {"zero-length-bridges-nothing",
+    /* a connection shorter than a second at 09:31 is presence: it splits
+     * the 09:30–09:32 gap into two 60 s gaps, both bridged: 3600 */
+    {"zero-length-is-presence",
      {REMOTE(AT(9, 0), AT(9, 30)), REMOTE(AT(9, 31), AT(9, 31)), REMOTE(AT(9, 32), AT(10, 0))},
-     3, ENDED, RULES, {3480, TRUE, 0, AT(9, 0), AT(10, 0), CR_MODE_REMOTE}},
+     3, ENDED, RULES, {3600, TRUE, 0, AT(9, 0), AT(10, 0), CR_MODE_REMOTE}},
+    /* left within the second it joined, back 60 s later: bridged from the
+     * first join: 09:10–09:40 = 1800 */
+    {"zero-length-then-reconnect",
+     {REMOTE(AT(9, 10), AT(9, 10)), REMOTE(AT(9, 11), AT(9, 40))},
+     2, ENDED, RULES, {1800, FALSE, 600, AT(9, 10), AT(9, 40), CR_MODE_REMOTE}},
     /* a close before the open (clock stepped back): no time; the recorded
      * times are reported as they are */
     {"closed-before-opened", {REMOTE(AT(9, 10), AT(9, 5))}, 1, ENDED, RULES,
