@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/time.h"
+#include "relay/relay.h"
 #include "signaling/token.h"
 #include "store/store.h"
 
@@ -84,6 +85,41 @@ print_demo_links(const CrConfig *config, const CrAuthKeys *keys, gint64 session,
            base, session, instructor, base, session, trainee, base, coordinator);
 }
 
+static char *
+empty_to_null(const char *text)
+{
+    return text != NULL && text[0] != '\0' ? g_strdup(text) : NULL;
+}
+
+static CrRelay *
+start_relay(const CrConfig *config, CrSignaling *signaling, GError **error)
+{
+    CrRelayConfig rc = {
+        .workers = (guint)config->media.workers,
+        .addresses = config->media.addresses,
+        .port_min = (guint)config->media.port_min,
+        .port_max = (guint)config->media.port_max,
+        .ice_tcp = config->media.ice_tcp,
+        .ice_lite = config->media.ice_lite,
+        .stun_server = empty_to_null(config->media.stun_server),
+        .public_ip = empty_to_null(config->media.public_ip),
+        .audio_codecs = config->media.audio_codecs,
+        .video_codecs = config->media.video_codecs,
+        .keyframe_interval_ms = (guint)config->media.keyframe_interval_ms,
+        .publisher_bitrate = (guint64)config->media.publisher_bitrate,
+        .cert_file = empty_to_null(config->media.cert_file),
+        .key_file = empty_to_null(config->media.key_file),
+    };
+    CrRelayCallbacks callbacks;
+    cr_signaling_relay_callbacks(signaling, &callbacks);
+    CrRelay *relay = cr_relay_new(&rc, &callbacks, error);
+    g_free(rc.stun_server);
+    g_free(rc.public_ip);
+    g_free(rc.cert_file);
+    g_free(rc.key_file);
+    return relay;
+}
+
 static gboolean
 on_signal(gpointer loop)
 {
@@ -126,6 +162,13 @@ run(const CrConfig *config)
         fprintf(stderr, "classrelay: %s\n", error->message);
         return 1;
     }
+    g_autoptr(CrRelay) relay = start_relay(config, signaling, &error);
+    if (relay == NULL) {
+        fprintf(stderr, "classrelay: %s\n", error->message);
+        cr_signaling_free(signaling);
+        return 1;
+    }
+    cr_signaling_set_relay(signaling, relay);
     int port = cr_signaling_port(signaling);
     g_autofree char *base = base_url(config, port);
     printf("classrelay: listening on %s (data in %s)\n", base, config->storage.data_dir);
@@ -135,7 +178,10 @@ run(const CrConfig *config)
     g_unix_signal_add(SIGINT, on_signal, loop);
     g_unix_signal_add(SIGTERM, on_signal, loop);
     g_main_loop_run(loop);
+    /* Signaling first (it closes every peer and interval), then the relay
+     * (its workers), then the store, which commits what is queued. */
     cr_signaling_free(signaling);
+    g_clear_pointer(&relay, cr_relay_free);
     g_clear_pointer(&store, cr_store_close);
     close(lock_fd);
     return 0;

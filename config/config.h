@@ -45,6 +45,20 @@ typedef struct {
     } storage;
     struct {
         char **ice_servers; /* "stun:host:port", "turn:host:port?transport=tcp" */
+        char *turn_secret;  /* TURN REST API shared secret; "" = none */
+        gint64 turn_ttl_seconds;
+        gint64 workers;     /* 0 = one per core */
+        char **addresses;   /* local addresses for ICE; empty = gather */
+        gint64 port_min, port_max;
+        gboolean ice_tcp;
+        gboolean ice_lite;
+        char *stun_server;
+        char *public_ip;
+        char **audio_codecs;
+        char **video_codecs;
+        gint64 keyframe_interval_ms;
+        gint64 publisher_bitrate;
+        char *cert_file, *key_file;
     } media;
     struct {
         gboolean auto_start;

@@ -39,6 +39,12 @@ static const Route routes[] = {
     {"POST", "/api/sessions/*/checkin-code", cr_api_checkin_code},
     {"POST", "/api/sessions/*/checkin", cr_api_self_checkin},
     {"GET", "/api/events", cr_api_events},
+    {"POST", "/whip/*", cr_api_whip},
+    {"POST", "/whep/*", cr_api_whep},
+    {"PATCH", "/whip/*/*", cr_api_media_resource},
+    {"DELETE", "/whip/*/*", cr_api_media_resource},
+    {"PATCH", "/whep/*/*", cr_api_media_resource},
+    {"DELETE", "/whep/*/*", cr_api_media_resource},
 };
 
 #define MAX_ARGS 4
@@ -81,7 +87,8 @@ cr_api_dispatch(CrHttpRequest *req)
     if (path_known) {
         cr_http_respond_error(req, CR_ERROR_BAD_REQUEST, "method not allowed on this path");
         req->status = 405;
-    } else if (g_str_has_prefix(req->path, "/api/")) {
+    } else if (g_str_has_prefix(req->path, "/api/") || g_str_has_prefix(req->path, "/whip/") ||
+               g_str_has_prefix(req->path, "/whep/")) {
         cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such API endpoint");
     } else if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
         cr_static_serve(req);

@@ -283,6 +283,7 @@ static void
 closed(CrConn *conn)
 {
     conn->wsi = NULL;
+    cr_media_conn_closed(conn);
     cr_conn_leave_ledger(conn, conn->ledger_reason, cr_time_now());
     if (conn->room != NULL)
         cr_room_remove(conn->room, conn);

@@ -44,15 +44,6 @@ pending_free(Pending *p)
     g_free(p);
 }
 
-static json_t *
-ice_servers_json(const CrConfig *config)
-{
-    json_t *list = json_array();
-    for (char **url = config->media.ice_servers; url != NULL && *url != NULL; url++)
-        json_array_append_new(list, json_pack("{s:[s]}", "urls", *url));
-    return list;
-}
-
 static void
 send_welcome(CrConn *conn, const char *ref)
 {
@@ -64,7 +55,7 @@ send_welcome(CrConn *conn, const char *ref)
                            "type", "welcome", "ref", ref, "you", "person", c->sub, "name",
                            c->name, "org", c->org, "role", cr_role_name(c->role), "session",
                            cr_room_session_json(conn->room), "roster",
-                           cr_room_roster(conn->room), "ice_servers", ice_servers_json(config),
+                           cr_room_roster(conn->room), "ice_servers", cr_media_ice_servers(conn->server, c->sub),
                            "limits", "heartbeat_seconds",
                            (json_int_t)config->server.heartbeat_seconds, "max_message_bytes",
                            (json_int_t)config->server.max_message_bytes,
@@ -105,6 +96,7 @@ joined(gpointer result, const GError *error, gpointer user_data)
         if (went_live)
             cr_room_broadcast(room, json_pack("{s:s, s:o}", "type", "session", "session",
                                               cr_room_session_json(room)));
+        cr_media_start_subscribe(conn);
         g_message("[class %" G_GINT64_FORMAT "/%s] joined as %s from %s", conn->session_id,
                   conn->claims.sub, cr_role_name(conn->claims.role), conn->addr);
     }
@@ -297,13 +289,6 @@ handle_ping(CrConn *conn, const CrClientMessage *msg)
     cr_conn_send(conn, json_pack("{s:s, s:s?, s:s}", "type", "pong", "ref", msg->ref, "time", at));
 }
 
-static void
-handle_media(CrConn *conn, const CrClientMessage *msg)
-{
-    /* The media relay plugs in here (relay/, next milestone). */
-    cr_conn_send_error(conn, CR_ERROR_NOT_FOUND, "the media relay is not available on this server",
-                       msg->ref);
-}
 
 static const Route routes[CR_MSG_N_TYPES] = {
     [CR_MSG_JOIN] = {handle_join, 0},
@@ -316,9 +301,9 @@ static const Route routes[CR_MSG_N_TYPES] = {
     [CR_MSG_CHAT] = {handle_chat, PEOPLE},
     [CR_MSG_LEAVE] = {handle_leave, PEOPLE},
     [CR_MSG_PING] = {handle_ping, 0},
-    [CR_MSG_PUBLISH] = {handle_media, PEOPLE},
-    [CR_MSG_ANSWER] = {handle_media, PEOPLE},
-    [CR_MSG_CANDIDATE] = {handle_media, PEOPLE},
+    [CR_MSG_PUBLISH] = {cr_media_handle, PEOPLE},
+    [CR_MSG_ANSWER] = {cr_media_handle, PEOPLE},
+    [CR_MSG_CANDIDATE] = {cr_media_handle, PEOPLE},
 };
 
 void

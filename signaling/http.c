@@ -35,6 +35,8 @@ cr_http_request_unref(CrHttpRequest *req)
     cr_token_claims_clear(&req->claims);
     g_free(req->resp_type);
     g_free(req->resp_disposition);
+    if (req->resp_headers != NULL)
+        g_ptr_array_unref(req->resp_headers);
     if (req->resp_body != NULL)
         g_bytes_unref(req->resp_body);
     g_free(req);
@@ -95,6 +97,15 @@ request_new(CrSignaling *server, struct lws *wsi)
     req->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, 256);
     req->body = g_string_new(NULL);
     return req;
+}
+
+void
+cr_http_add_header(CrHttpRequest *req, const char *name, const char *value)
+{
+    if (req->resp_headers == NULL)
+        req->resp_headers = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(req->resp_headers, g_strdup(name));
+    g_ptr_array_add(req->resp_headers, g_strdup(value));
 }
 
 char *
@@ -159,7 +170,7 @@ cr_http_respond_gerror(CrHttpRequest *req, const GError *error)
 static int
 write_headers(CrHttpRequest *req)
 {
-    guint8 buf[LWS_PRE + 2048];
+    guint8 buf[LWS_PRE + 8192];
     guint8 *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
     gsize len = req->resp_body != NULL ? g_bytes_get_size(req->resp_body) : 0;
     static const char *const security[][2] = {
@@ -181,6 +192,13 @@ write_headers(CrHttpRequest *req)
                                     (const guint8 *)req->resp_disposition,
                                     (int)strlen(req->resp_disposition), &p, end))
         return -1;
+    for (guint i = 0; req->resp_headers != NULL && i + 1 < req->resp_headers->len; i += 2) {
+        const char *name = g_ptr_array_index(req->resp_headers, i);
+        const char *value = g_ptr_array_index(req->resp_headers, i + 1);
+        if (lws_add_http_header_by_name(req->wsi, (const guint8 *)name, (const guint8 *)value,
+                                        (int)strlen(value), &p, end))
+            return -1;
+    }
     if (lws_finalize_write_http_header(req->wsi, start, &p, end))
         return -1;
     req->headers_sent = TRUE;

@@ -93,6 +93,12 @@ queue_has(GQueue *queue, const char *person)
     return g_queue_find_custom(queue, person, (GCompareFunc)strcmp) != NULL;
 }
 
+gboolean
+cr_room_has_floor(CrRoom *room, const char *person)
+{
+    return room != NULL && queue_has(&room->floor, person);
+}
+
 static gboolean
 queue_remove(GQueue *queue, const char *person)
 {
@@ -169,6 +175,8 @@ announce(CrRoom *room, const char *event, const char *person, const char *by, js
     if (entry != NULL)
         json_object_set_new(msg, "entry", entry);
     cr_room_broadcast(room, msg);
+    if (strcmp(event, "floor_revoked") == 0)
+        cr_media_floor_lost(room->server, room->session_id, person);
     if (strcmp(event, "joined") != 0 && strcmp(event, "left") != 0) {
         g_autoptr(json_t) data = json_pack("{s:s?}", "by", by);
         CrEventInput ev = {room->session_id, person, event, data, cr_time_now()};

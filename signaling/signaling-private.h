@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/ratelimit.h"
+#include "relay/relay.h"
 #include "signaling/message.h"
 #include "signaling/token.h"
 
@@ -61,7 +62,21 @@ struct _CrSignaling {
     gint64 started_at;
     CrMetrics metrics;
     gboolean stopping;
+    CrRelay *relay;            /* NULL: no media on this server */
+    GHashTable *media_owners;  /* peer id (guint64 *) -> CrMediaOwner * */
 };
+
+/* Who a relay peer belongs to: a WebSocket connection's publish or
+ * subscribe PeerConnection, or a WHIP/WHEP resource. */
+typedef struct {
+    guint64 peer;
+    guint64 conn_id;   /* 0 for WHIP/WHEP */
+    gboolean subscribe;
+    gint64 session;
+    char *person;
+    gint64 interval_id; /* WHEP viewers are in the attendance ledger */
+    gboolean whep;
+} CrMediaOwner;
 
 typedef struct {
     guint connections;
@@ -104,6 +119,8 @@ struct _CrConn {
     int close_code; /* >0: close after the queue drains */
     char *close_reason;
     const char *ledger_reason; /* why the interval closes when the socket does */
+    guint64 publish_peer;   /* relay peers, 0 when none */
+    guint64 subscribe_peer;
 };
 
 /* Called from the lws callback for the WebSocket protocol. */
@@ -124,6 +141,28 @@ void cr_conn_violation(CrConn *conn);
 CrConn *cr_conn_lookup(CrSignaling *server, guint64 id);
 /* Heartbeat: pings, silent-connection timeouts and last_seen updates. */
 gboolean cr_conn_heartbeat(gpointer server);
+
+/* ---- media (media.c, whip.c) ---- */
+
+/* The media messages: publish, answer, candidate. */
+void cr_media_handle(CrConn *conn, const CrClientMessage *msg);
+/* After welcome: offers the subscribe PeerConnection. */
+void cr_media_start_subscribe(CrConn *conn);
+/* The connection is closing: its peers close. */
+void cr_media_conn_closed(CrConn *conn);
+/* @person lost the floor in @session: their publishing stops at once. */
+void cr_media_floor_lost(CrSignaling *server, gint64 session, const char *person);
+/* Owner bookkeeping. */
+CrMediaOwner *cr_media_owner_add(CrSignaling *server, guint64 peer, guint64 conn_id,
+                                 gboolean subscribe, gint64 session, const char *person);
+void cr_media_owner_remove(CrSignaling *server, guint64 peer);
+/* ICE servers for a person (TURN REST credentials when configured), as
+ * the JSON of RTCConfiguration.iceServers. */
+json_t *cr_media_ice_servers(CrSignaling *server, const char *person);
+/* WHIP and WHEP endpoints. */
+void cr_api_whip(CrHttpRequest *req, const char *const *args);
+void cr_api_whep(CrHttpRequest *req, const char *const *args);
+void cr_api_media_resource(CrHttpRequest *req, const char *const *args);
 
 /* ---- message handlers (handlers.c) ---- */
 
@@ -153,6 +192,8 @@ gboolean cr_room_revoke_floor(CrRoom *room, const char *person, const char *by,
 gboolean cr_room_kick(CrRoom *room, const char *person, const char *by, const char *text);
 /* Tells everyone the class ended and closes their connections. */
 void cr_room_end(CrRoom *room, const CrSessionInfo *info);
+/* TRUE when @person holds the floor. */
+gboolean cr_room_has_floor(CrRoom *room, const char *person);
 /* TRUE once the session has started (an instructor joined). */
 gboolean cr_room_is_live(const CrRoom *room);
 /* Counts for /metrics and the live view. */
@@ -177,6 +218,7 @@ struct _CrHttpRequest {
     int status;
     char *resp_type;
     char *resp_disposition;
+    GPtrArray *resp_headers; /* "name:" then value, pairs; may be NULL */
     GBytes *resp_body;
     gsize resp_sent;
     gboolean headers_sent;
@@ -204,6 +246,8 @@ void cr_http_respond(CrHttpRequest *req, int status, const char *content_type, G
 void cr_http_respond_json(CrHttpRequest *req, int status, json_t *json);
 void cr_http_respond_error(CrHttpRequest *req, CrErrorCode code, const char *message);
 void cr_http_respond_gerror(CrHttpRequest *req, const GError *error);
+/* Adds a response header ("location:", value) before cr_http_respond. */
+void cr_http_add_header(CrHttpRequest *req, const char *name, const char *value);
 /* The value of query parameter @name (URL-decoded), or NULL. */
 char *cr_http_query_param(const CrHttpRequest *req, const char *name);
 

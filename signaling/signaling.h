@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "config/config.h"
+#include "relay/relay.h"
 #include "store/store.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,11 @@ void cr_auth_keys_derive(CrAuthKeys *keys, const char *secret, gsize len);
  * @loop's context. @config, @store and @loop must outlive it. */
 CrSignaling *cr_signaling_new(const CrConfig *config, CrStore *store, const CrAuthKeys *keys,
                               GMainLoop *loop, GError **error);
+/* Media: the callbacks the relay must be created with, then the relay.
+ * @relay must outlive the server. */
+void cr_signaling_relay_callbacks(CrSignaling *signaling, CrRelayCallbacks *out);
+void cr_signaling_set_relay(CrSignaling *signaling, CrRelay *relay);
+
 /* The port actually bound (useful with port 0). */
 int cr_signaling_port(const CrSignaling *signaling);
 /* Closes every connection (their intervals closed with reason

@@ -27,9 +27,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FB_ALL                                                                      \
-    (CR_RTCP_FB_NACK | CR_RTCP_FB_NACK_PLI | CR_RTCP_FB_CCM_FIR | CR_RTCP_FB_GOOG_REMB | \
-     CR_RTCP_FB_TRANSPORT_CC)
+#define FB_ALL                                                                                     \
+    (CR_RTCP_FEEDBACK_NACK | CR_RTCP_FEEDBACK_NACK_PLI | CR_RTCP_FEEDBACK_CCM_FIR | CR_RTCP_FEEDBACK_GOOG_REMB |           \
+     CR_RTCP_FEEDBACK_TRANSPORT_CC)
 
 static const CrLocalStream fuzz_streams[] = {
     {NULL, CR_MEDIA_AUDIO, 11111111, 0, "relaycname", "class-7", "teacher-audio"},
@@ -43,15 +43,37 @@ static const char *const fuzz_candidates[] = {
 /* Keep in step with tests/unit/relay/test-sdp.c: the seed answer
  * (chrome-answer-to-relay-offer.sdp) answers this offer. */
 static const CrOfferSection fuzz_sections[] = {
-    {"a0", CR_MEDIA_AUDIO, CR_DIRECTION_SENDONLY,
-     {"opus", 111, 48000, 2, "minptime=10;useinbandfec=1", CR_RTCP_FB_TRANSPORT_CC}, 0, 0, 1001,
-     "relay", "class-7", "teacher-audio"},
-    {"v0", CR_MEDIA_VIDEO, CR_DIRECTION_SENDONLY, {"VP8", 96, 90000, 0, NULL, FB_ALL}, 97, 1003,
-     1002, "relay", "class-7", "teacher-video"},
-    {"v1", CR_MEDIA_VIDEO, CR_DIRECTION_INACTIVE,
+    {"a0",
+     CR_MEDIA_AUDIO,
+     CR_DIRECTION_SENDONLY,
+     {"opus", 111, 48000, 2, "minptime=10;useinbandfec=1", CR_RTCP_FEEDBACK_TRANSPORT_CC},
+     0,
+     0,
+     1001,
+     "relay",
+     "class-7",
+     "teacher-audio"},
+    {"v0",
+     CR_MEDIA_VIDEO,
+     CR_DIRECTION_SENDONLY,
+     {"VP8", 96, 90000, 0, NULL, FB_ALL},
+     97,
+     1003,
+     1002,
+     "relay",
+     "class-7",
+     "teacher-video"},
+    {"v1",
+     CR_MEDIA_VIDEO,
+     CR_DIRECTION_INACTIVE,
      {"H264", 102, 90000, 0,
       "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", FB_ALL},
-     103, 0, 0, NULL, NULL, NULL},
+     103,
+     0,
+     0,
+     NULL,
+     NULL,
+     NULL},
 };
 
 static CrSdpLocal

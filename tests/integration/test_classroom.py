@@ -151,7 +151,12 @@ async def test_join_roster_tabs_hands_floor_chat():
         T.ok(re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', m['at']), 'chat.at is RFC 3339')
 
     r = await wang.request({'type': 'publish', 'sdp': 'v=0'})
-    T.eq((r['type'], r.get('code')), ('error', 'not_found'), 'media: no relay yet')
+    T.eq((r['type'], r.get('code')), ('error', 'forbidden'),
+         'media: a trainee without the floor may not publish')
+    r = await instr.request({'type': 'publish', 'sdp': 'v=0'})
+    T.eq((r['type'], r.get('code')), ('error', 'bad_request'),
+         'media: a broken offer is refused with bad_request')
+    T.ok(await wang.alive() and await instr.alive(), 'both stay usable after media errors')
 
     # ping -> pong, echoing the ref (an integer ref comes back as text).
     await lin1.send({'type': 'ping', 'ref': 42})
