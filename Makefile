@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 RUN_ARGS ?=
 
-.PHONY: all deps setup build run test test-asan fuzz clean
+.PHONY: all deps setup build run test test-asan fuzz bench clean
 
 all: build
 
@@ -38,6 +38,10 @@ test-asan: deps
 fuzz: deps
 	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(FUZZ_BUILD)
+
+# Benchmarks (docs/benchmarks.md); BENCH_ARGS e.g. "--runs 5 --sizes 50,100".
+bench: build
+	/usr/bin/python3 bench/control_plane.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -128,24 +128,33 @@ conn_free(CrConn *conn)
 }
 
 void
+cr_conn_send_bytes(CrConn *conn, GBytes *bytes)
+{
+    gsize len = g_bytes_get_size(bytes);
+    if (conn->wsi == NULL || conn->close_code != 0)
+        return;
+    if (conn->outq_bytes + len > OUTQ_MAX_BYTES) {
+        conn->server->metrics.closed_slow++;
+        cr_conn_close(conn, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
+        return;
+    }
+    g_queue_push_tail(&conn->outq, g_bytes_ref(bytes));
+    conn->outq_bytes += len;
+    conn->server->metrics.messages_out++;
+    lws_callback_on_writable(conn->wsi);
+}
+
+void
 cr_conn_send(CrConn *conn, json_t *json)
 {
     if (conn->wsi == NULL || conn->close_code != 0) {
         json_decref(json);
         return;
     }
-    g_autofree char *text = cr_json_to_string(json);
+    char *text = cr_json_to_string(json);
     json_decref(json);
-    gsize len = strlen(text);
-    if (conn->outq_bytes + len > OUTQ_MAX_BYTES) {
-        conn->server->metrics.closed_slow++;
-        cr_conn_close(conn, LWS_CLOSE_STATUS_POLICY_VIOLATION, "client too slow");
-        return;
-    }
-    g_queue_push_tail(&conn->outq, g_bytes_new_take(g_steal_pointer(&text), len));
-    conn->outq_bytes += len;
-    conn->server->metrics.messages_out++;
-    lws_callback_on_writable(conn->wsi);
+    g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
+    cr_conn_send_bytes(conn, bytes);
 }
 
 void

@@ -153,15 +153,17 @@ cr_room_session_json(CrRoom *room)
 void
 cr_room_broadcast(CrRoom *room, json_t *json)
 {
+    char *text = cr_json_to_string(json);
+    json_decref(json);
+    g_autoptr(GBytes) bytes = g_bytes_new_take(text, strlen(text));
     GHashTableIter iter;
     gpointer value;
     g_hash_table_iter_init(&iter, room->members);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         Member *m = value;
         for (guint i = 0; i < m->conns->len; i++)
-            cr_conn_send(g_ptr_array_index(m->conns, i), json_incref(json));
+            cr_conn_send_bytes(g_ptr_array_index(m->conns, i), bytes);
     }
-    json_decref(json);
 }
 
 /* Announces a roster event with the current hand queue and floor, and

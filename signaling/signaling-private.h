@@ -128,6 +128,9 @@ int cr_conn_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_rea
                      void *user, void *in, size_t len);
 /* Queues @json (stolen) for sending. */
 void cr_conn_send(CrConn *conn, json_t *json);
+/* Queues serialized text (a reference is taken): a broadcast is
+ * serialized once and shared by every recipient. */
+void cr_conn_send_bytes(CrConn *conn, GBytes *bytes);
 /* Queues an error message. */
 void cr_conn_send_error(CrConn *conn, CrErrorCode code, const char *message, const char *ref);
 void cr_conn_send_gerror(CrConn *conn, const GError *error, const char *ref);
