@@ -20,7 +20,8 @@ render(CrStore *store, const CrConfig *config, const ReportOptions *o, GError **
     gint64 session = o->session ? g_ascii_strtoll(o->session, NULL, 10) : 0;
     gint64 course = o->course ? g_ascii_strtoll(o->course, NULL, 10) : 0;
     CrCreditRules rules = {config->attendance.reconnect_grace_seconds,
-                           config->attendance.completion_threshold};
+                           config->attendance.completion_threshold,
+                           config->attendance.require_media};
     if (session > 0) {
         g_autoptr(CrSessionReport) r =
             cr_store_session_report_sync(store, session, &rules, cr_time_now(), error);

@@ -101,6 +101,9 @@ static const CrConfigKey keys[] = {
     {"attendance", "completion_threshold", CR_CONFIG_DOUBLE, "0.8", 0, 1, NULL,
      "Share of the scheduled duration a person must attend to complete a session",
      F(attendance.completion_threshold)},
+    {"attendance", "require_media", CR_CONFIG_BOOL, "true", 0, 0, NULL,
+     "Remote time counts only while media reached the person (docs/attendance.md)",
+     F(attendance.require_media)},
     {"attendance", "join_early_minutes", CR_CONFIG_INT, "60", 0, 1440, NULL,
      "How long before the scheduled start people may join", F(attendance.join_early_minutes)},
 

@@ -37,6 +37,7 @@ typedef struct {
         gint64 reconnect_grace_seconds;
         double completion_threshold;
         gint64 join_early_minutes;
+        gboolean require_media;
     } attendance;
     struct {
         char *data_dir;

@@ -379,5 +379,6 @@ cr_conn_heartbeat(gpointer data)
     }
     cr_store_touch(server->store, (gint64 *)(void *)ids->data, (gint64 *)(void *)seen->data,
                    ids->len);
+    cr_media_heartbeat(server, now);
     return G_SOURCE_CONTINUE;
 }

@@ -21,6 +21,22 @@ owner_free(gpointer data)
     g_free(o);
 }
 
+/* Closes the owner's media interval, if one is open. */
+static void
+media_stopped(CrSignaling *server, CrMediaOwner *o, const char *reason)
+{
+    if (o->media_id != 0)
+        cr_store_media_close(server->store, o->media_id, cr_time_now(), reason);
+    o->media_id = 0;
+}
+
+static CrMediaOwner *
+owner_of_peer(CrSignaling *server, guint64 peer)
+{
+    return server->media_owners != NULL ? g_hash_table_lookup(server->media_owners, &peer)
+                                        : NULL;
+}
+
 CrMediaOwner *
 cr_media_owner_add(CrSignaling *server, guint64 peer, guint64 conn_id, gboolean subscribe,
                    gint64 session, const char *person)
@@ -41,16 +57,30 @@ cr_media_owner_add(CrSignaling *server, guint64 peer, guint64 conn_id, gboolean 
 void
 cr_media_owner_remove(CrSignaling *server, guint64 peer)
 {
-    if (server->media_owners != NULL)
-        g_hash_table_remove(server->media_owners, &peer);
+    CrMediaOwner *o = owner_of_peer(server, peer);
+    if (o == NULL)
+        return;
+    media_stopped(server, o, "closed");
+    g_hash_table_remove(server->media_owners, &peer);
 }
 
-static CrMediaOwner *
-owner_of(CrSignaling *server, guint64 peer)
+void
+cr_media_heartbeat(CrSignaling *server, gint64 now)
 {
-    return server->media_owners != NULL ? g_hash_table_lookup(server->media_owners, &peer)
-                                        : NULL;
+    if (server->media_owners == NULL)
+        return;
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, server->media_owners);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        CrMediaOwner *o = value;
+        if (o->media_id != 0)
+            g_array_append_val(ids, o->media_id);
+    }
+    cr_store_media_touch(server->store, (gint64 *)(void *)ids->data, ids->len, now);
 }
+
 
 /* TURN REST API (draft-uberti-behave-turn-rest): username "expiry:person",
  * password base64(HMAC-SHA1(secret, username)), as coturn's
@@ -91,7 +121,7 @@ static void
 on_candidate(gpointer user, guint64 peer, const char *mid, guint mline, const char *candidate)
 {
     CrSignaling *server = user;
-    CrMediaOwner *o = owner_of(server, peer);
+    CrMediaOwner *o = owner_of_peer(server, peer);
     CrConn *conn = owner_conn(server, o);
     if (conn == NULL)
         return; /* WHIP/WHEP answers carry every candidate */
@@ -106,7 +136,7 @@ static void
 on_state(gpointer user, guint64 peer, CrPeerState state, const char *reason)
 {
     CrSignaling *server = user;
-    CrMediaOwner *o = owner_of(server, peer);
+    CrMediaOwner *o = owner_of_peer(server, peer);
     if (o == NULL || (state != CR_PEER_FAILED && state != CR_PEER_CLOSED))
         return;
     CrConn *conn = owner_conn(server, o);
@@ -128,14 +158,49 @@ on_state(gpointer user, guint64 peer, CrPeerState state, const char *reason)
     cr_media_owner_remove(server, peer);
 }
 
+typedef struct {
+    CrSignaling *server;
+    guint64 peer;
+} MediaOpen;
+
+static void
+media_opened(gpointer result, const GError *error, gpointer user_data)
+{
+    MediaOpen *m = user_data;
+    CrMediaOwner *o = owner_of_peer(m->server, m->peer);
+    gint64 id = result != NULL ? *(gint64 *)result : 0;
+    if (o != NULL && o->media_opening) {
+        o->media_opening = FALSE;
+        o->media_id = id;
+    } else if (id != 0) {
+        /* The peer went away (or media stopped) while the row was written. */
+        cr_store_media_close(m->server->store, id, cr_time_now(), "closed");
+    }
+    g_free(m);
+}
+
+/* Media intervals for attendance (docs/attendance.md): opened when the
+ * relay sees media flow to (or from) the person, closed when it stops. */
 static void
 on_media(gpointer user, guint64 peer, gboolean flowing)
 {
     CrSignaling *server = user;
-    CrMediaOwner *o = owner_of(server, peer);
-    if (o != NULL)
-        g_message("[class %" G_GINT64_FORMAT "/%s] media %s (%s)", o->session, o->person,
-                  flowing ? "flowing" : "stopped", o->subscribe ? "receiving" : "sending");
+    CrMediaOwner *o = owner_of_peer(server, peer);
+    if (o == NULL)
+        return;
+    g_message("[class %" G_GINT64_FORMAT "/%s] media %s (%s)", o->session, o->person,
+              flowing ? "flowing" : "stopped", o->subscribe ? "receiving" : "sending");
+    if (flowing && o->media_id == 0 && !o->media_opening) {
+        MediaOpen *m = g_new0(MediaOpen, 1);
+        m->server = server;
+        m->peer = peer;
+        o->media_opening = TRUE;
+        cr_store_media_open(server->store, o->session, o->person, o->subscribe, cr_time_now(),
+                            media_opened, m);
+    } else if (!flowing) {
+        o->media_opening = FALSE;
+        media_stopped(server, o, "stopped");
+    }
 }
 
 void

@@ -192,6 +192,7 @@ cr_signaling_credit_rules(const CrSignaling *server, CrCreditRules *rules)
 {
     rules->reconnect_grace = server->config->attendance.reconnect_grace_seconds;
     rules->completion_threshold = server->config->attendance.completion_threshold;
+    rules->require_media = server->config->attendance.require_media;
 }
 
 gboolean

@@ -76,6 +76,8 @@ typedef struct {
     char *person;
     gint64 interval_id; /* WHEP viewers are in the attendance ledger */
     gboolean whep;
+    gint64 media_id;    /* open media interval, 0 when none */
+    gboolean media_opening;
 } CrMediaOwner;
 
 typedef struct {
@@ -162,6 +164,8 @@ void cr_media_owner_remove(CrSignaling *server, guint64 peer);
 /* ICE servers for a person (TURN REST credentials when configured), as
  * the JSON of RTCConfiguration.iceServers. */
 json_t *cr_media_ice_servers(CrSignaling *server, const char *person);
+/* Heartbeat: last_seen of open media intervals. */
+void cr_media_heartbeat(CrSignaling *server, gint64 now);
 /* WHIP and WHEP endpoints. */
 void cr_api_whip(CrHttpRequest *req, const char *const *args);
 void cr_api_whep(CrHttpRequest *req, const char *const *args);

@@ -169,12 +169,65 @@ required_seconds(gint64 ppm, gint64 duration)
     return q * ppm + (r * ppm + PPM - 1) / PPM;
 }
 
+/* Unites sorted @spans in place (overlaps and touches only, no grace);
+ * returns how many remain. */
+static gsize
+unite(Span *spans, gsize m)
+{
+    gsize k = 0;
+    for (gsize i = 0; i < m; i++) {
+        if (k > 0 && spans[i].start <= spans[k - 1].end)
+            spans[k - 1].end = MAX(spans[k - 1].end, spans[i].end);
+        else
+            spans[k++] = spans[i];
+    }
+    return k;
+}
+
+/* Keeps of each remote span only what overlaps the united @media spans;
+ * in-person spans stay whole. @spans has room for m * (n_media + 1). */
+static gsize
+restrict_to_media(const CrInterval *intervals, gsize n, const CrCreditWindow *window,
+                  const Span *media, gsize n_media, Span *spans)
+{
+    gsize m = 0;
+    for (gsize i = 0; i < n; i++) {
+        gint64 open = intervals[i].opened;
+        gint64 close = cr_credit_effective_close(&intervals[i], window);
+        if (close < open)
+            continue;
+        if (intervals[i].mode == CR_MODE_IN_PERSON) {
+            spans[m++] = (Span){open, close};
+            continue;
+        }
+        for (gsize j = 0; j < n_media; j++) {
+            gint64 a = MAX(open, media[j].start), b = MIN(close, media[j].end);
+            if (b > a)
+                spans[m++] = (Span){a, b};
+        }
+    }
+    if (m > 1)
+        qsort(spans, m, sizeof *spans, span_compare);
+    return m;
+}
+
 void
 cr_credit_compute(const CrInterval *intervals, gsize n, const CrCreditWindow *window,
                   const CrCreditRules *rules, CrCredit *out)
 {
+    CrCreditRules no_media = *rules;
+    no_media.require_media = FALSE;
+    cr_credit_compute_media(intervals, n, NULL, 0, window, &no_media, out);
+}
+
+void
+cr_credit_compute_media(const CrInterval *intervals, gsize n, const CrInterval *media,
+                        gsize n_media, const CrCreditWindow *window, const CrCreditRules *rules,
+                        CrCredit *out)
+{
     g_return_if_fail(window != NULL && rules != NULL && out != NULL);
     g_return_if_fail(intervals != NULL || n == 0);
+    g_return_if_fail(media != NULL || n_media == 0);
 
     *out = (CrCredit){0};
     summarize_arrivals(intervals, n, window, out);
@@ -183,8 +236,16 @@ cr_credit_compute(const CrInterval *intervals, gsize n, const CrCreditWindow *wi
     if (duration <= 0)
         return;
 
-    g_autofree Span *spans = g_new(Span, n);
-    gsize m = collect_spans(intervals, n, window, spans);
+    g_autofree Span *media_spans = g_new(Span, n_media + 1);
+    gsize k = unite(media_spans, collect_spans(media, n_media, window, media_spans));
+    for (gsize i = 0; i < k; i++)
+        out->media_seconds +=
+            clipped_length(media_spans[i], window->scheduled_start, window->scheduled_end);
+
+    g_autofree Span *spans = g_new(Span, rules->require_media ? n * (k + 1) + 1 : n + 1);
+    gsize m = rules->require_media
+                  ? restrict_to_media(intervals, n, window, media_spans, k, spans)
+                  : collect_spans(intervals, n, window, spans);
     gint64 grace = MAX(0, rules->reconnect_grace);
     out->credited_seconds =
         bridged_total(spans, m, grace, window->scheduled_start, window->scheduled_end);

@@ -24,6 +24,9 @@ typedef struct {
 typedef struct {
     gint64 reconnect_grace;      /* seconds; gaps shorter than this count */
     double completion_threshold; /* 0..1 of the scheduled duration */
+    /* Remote time counts only while media reached the person (their
+     * media intervals); in-person time is unaffected. */
+    gboolean require_media;
 } CrCreditRules;
 
 typedef struct {
@@ -40,6 +43,7 @@ typedef struct {
     gint64 first_arrival;  /* 0 when never arrived */
     gint64 last_departure; /* 0 when never arrived or any interval is open */
     guint modes;           /* CrMode bits seen */
+    gint64 media_seconds;  /* media intervals united, clipped to the window */
 } CrCredit;
 
 /* Where an interval ends for the computation. A closed one at its
@@ -72,5 +76,13 @@ gint64 cr_credit_effective_close(const CrInterval *interval, const CrCreditWindo
  * interval is open; modes ORs every interval's mode. */
 void cr_credit_compute(const CrInterval *intervals, gsize n, const CrCreditWindow *window,
                        const CrCreditRules *rules, CrCredit *out);
+
+/* The same, with the person's media intervals (time in which media
+ * actually reached them, mode ignored). media_seconds is always filled;
+ * with rules->require_media each remote interval counts only where it
+ * overlaps a media interval, before grace bridging and clipping. */
+void cr_credit_compute_media(const CrInterval *intervals, gsize n, const CrInterval *media,
+                             gsize n_media, const CrCreditWindow *window,
+                             const CrCreditRules *rules, CrCredit *out);
 
 G_END_DECLS

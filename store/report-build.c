@@ -15,6 +15,8 @@ row_free(gpointer data)
         g_free(g_array_index(row->intervals, CrReportInterval, i).close_reason);
     if (row->intervals != NULL)
         g_array_unref(row->intervals);
+    if (row->media != NULL)
+        g_array_unref(row->media);
     g_free(row);
 }
 
@@ -28,7 +30,8 @@ compute_row(CrReportRow *row, const CrSessionReport *report, gint64 now)
         const CrReportInterval *r = &g_array_index(row->intervals, CrReportInterval, i);
         iv[i] = (CrInterval){r->opened, r->closed, r->mode};
     }
-    cr_credit_compute(iv, row->intervals->len, &window, &report->rules, &row->credit);
+    cr_credit_compute_media(iv, row->intervals->len, (const CrInterval *)(void *)row->media->data,
+                            row->media->len, &window, &report->rules, &row->credit);
 }
 
 static gint
@@ -48,7 +51,34 @@ new_row(sqlite3_stmt *stmt)
     row->org = cr_sql_text(stmt, 2);
     row->role = g_strdup("trainee");
     row->intervals = g_array_new(FALSE, TRUE, sizeof(CrReportInterval));
+    row->media = g_array_new(FALSE, TRUE, sizeof(CrInterval));
     return row;
+}
+
+/* Adds each person's media intervals (receiving, or sending for the
+ * classroom) to their row. */
+static gboolean
+read_media(sqlite3 *db, CrSessionReport *report, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = cr_sql_prepare(
+        db, "SELECT person_id, opened, closed FROM media_intervals WHERE session_id = ?", error);
+    if (stmt == NULL)
+        return FALSE;
+    sqlite3_bind_int64(stmt, 1, report->session.id);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *person = (const char *)sqlite3_column_text(stmt, 0);
+        for (guint i = 0; i < report->rows->len; i++) {
+            CrReportRow *row = g_ptr_array_index(report->rows, i);
+            if (strcmp(row->person, person) != 0)
+                continue;
+            CrInterval iv = {sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2),
+                             CR_MODE_REMOTE};
+            g_array_append_val(row->media, iv);
+            break;
+        }
+    }
+    return rc == SQLITE_DONE ? TRUE : cr_sql_fail(db, "read media", error);
 }
 
 static gboolean
@@ -85,6 +115,8 @@ read_rows(sqlite3 *db, CrSessionReport *report, gint64 now, GError **error)
     }
     if (rc != SQLITE_DONE)
         return cr_sql_fail(db, "read attendance", error);
+    if (!read_media(db, report, error))
+        return FALSE;
     for (guint i = 0; i < report->rows->len; i++)
         compute_row(g_ptr_array_index(report->rows, i), report, now);
     g_ptr_array_sort(report->rows, compare_rows);

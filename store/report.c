@@ -91,12 +91,13 @@ static json_t *
 row_json(const CrReportRow *row)
 {
     const CrCredit *c = &row->credit;
-    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:b, s:o, s:o}", "person",
+    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:o, s:o}", "person",
                      row->person, "name", row->name, "org", row->org, "role", row->role,
                      "modes", modes_json(c->modes), "first_arrival",
                      cr_json_time(c->first_arrival), "last_departure",
                      cr_json_time(c->last_departure), "credited_seconds",
-                     (json_int_t)c->credited_seconds, "completed", c->completed,
+                     (json_int_t)c->credited_seconds, "media_seconds",
+                     (json_int_t)c->media_seconds, "completed", c->completed,
                      "late_seconds",
                      c->late_seconds < 0 ? json_null() : json_integer(c->late_seconds),
                      "intervals", intervals_json(row->intervals));
@@ -109,11 +110,12 @@ cr_session_report_to_json(const CrSessionReport *report)
     for (guint i = 0; i < report->rows->len; i++)
         json_array_append_new(rows, row_json(g_ptr_array_index(report->rows, i)));
     gint64 duration = report->session.scheduled_end - report->session.scheduled_start;
-    return json_pack("{s:o, s:o, s:{s:I, s:f, s:I}, s:o}", "session",
+    return json_pack("{s:o, s:o, s:{s:I, s:f, s:b, s:I}, s:o}", "session",
                      cr_session_info_to_json(&report->session), "generated_at",
                      cr_json_time(report->generated_at), "rules", "reconnect_grace_seconds",
                      (json_int_t)report->rules.reconnect_grace, "completion_threshold",
-                     report->rules.completion_threshold, "scheduled_seconds",
+                     report->rules.completion_threshold, "require_media",
+                     report->rules.require_media, "scheduled_seconds",
                      (json_int_t)duration, "rows", rows);
 }
 
@@ -177,6 +179,7 @@ csv_row(GString *out, const CrSessionReport *report, const CrReportRow *row)
     csv_time(out, c->last_departure);
     csv_int(out, c->credited_seconds);
     g_string_append_printf(out, ",%.1f", (double)c->credited_seconds / 60.0);
+    csv_int(out, c->media_seconds);
     csv_field(out, c->completed ? "true" : "false", FALSE);
     if (c->late_seconds >= 0)
         csv_int(out, c->late_seconds);
@@ -193,7 +196,7 @@ cr_session_report_to_csv(const CrSessionReport *report)
      * open these files with, shows Chinese names as mojibake. */
     GString *out = g_string_new("\xEF\xBB\xBF");
     g_string_append(out, "session_id,session_title,person,name,org,role,modes,first_arrival,"
-                         "last_departure,credited_seconds,credited_minutes,completed,"
+                         "last_departure,credited_seconds,credited_minutes,media_seconds,completed,"
                          "late_seconds,intervals\r\n");
     for (guint i = 0; i < report->rows->len; i++)
         csv_row(out, report, g_ptr_array_index(report->rows, i));

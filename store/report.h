@@ -45,6 +45,7 @@ typedef struct {
     char *org;
     char *role;
     GArray *intervals; /* CrReportInterval, by opened */
+    GArray *media;     /* CrInterval: when media reached the person */
     CrCredit credit;
 } CrReportRow;
 

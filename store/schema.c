@@ -62,6 +62,19 @@ static const char *const migrations[] = {
     "  person_id TEXT,"
     "  type TEXT NOT NULL,"
     "  data TEXT NOT NULL DEFAULT '{}');",
+    /* 2: media intervals: when media actually reached (or came from) a
+     * person, reported by the relay; attendance.require_media credits
+     * remote time only inside them. */
+    "CREATE TABLE media_intervals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+    "  person_id TEXT NOT NULL,"
+    "  direction TEXT NOT NULL CHECK (direction IN ('receive','send')),"
+    "  opened INTEGER NOT NULL,"
+    "  closed INTEGER CHECK (closed IS NULL OR closed >= opened),"
+    "  last_seen INTEGER NOT NULL,"
+    "  close_reason TEXT);"
+    "CREATE INDEX media_session ON media_intervals(session_id, person_id);",
 };
 
 gboolean
@@ -115,6 +128,13 @@ cr_store_recover(sqlite3 *db, GError **error)
         return -1;
     }
     gint64 closed = sqlite3_changes(db);
+    if (!cr_sql_exec(db,
+                     "UPDATE media_intervals SET closed = last_seen,"
+                     " close_reason = 'server_restart' WHERE closed IS NULL",
+                     error)) {
+        cr_sql_exec(db, "ROLLBACK", NULL);
+        return -1;
+    }
     if (!cr_sql_exec(db, "COMMIT", error))
         return -1;
     return closed;

@@ -158,6 +158,13 @@ void cr_store_checkin(CrStore *store, gint64 session_id, const char *person, con
 void cr_store_checkout(CrStore *store, gint64 session_id, const char *person, const char *by,
                        gint64 at, CrStoreDone done, gpointer user_data);
 
+/* Media intervals (media-ledger.c). Open: result gint64 * id. */
+void cr_store_media_open(CrStore *store, gint64 session_id, const char *person, gboolean receive,
+                         gint64 at, CrStoreDone done, gpointer user_data);
+void cr_store_media_close(CrStore *store, gint64 media_id, gint64 at, const char *reason);
+/* Records last_seen = @seen for open media intervals; fire and forget. */
+void cr_store_media_touch(CrStore *store, const gint64 *media_ids, gsize n, gint64 seen);
+
 /* Result: CrSessionReport * (owned by callee; cr_session_report_free). */
 void cr_store_session_report(CrStore *store, gint64 session_id, const CrCreditRules *rules,
                              gint64 now, CrStoreDone done, gpointer user_data);

@@ -249,7 +249,12 @@ class Server:
 
     def __init__(self, sets=(), data_dir=None, heartbeat=1):
         self.data_dir = data_dir or tmpdir()
-        self.sets = (['server.heartbeat_seconds=%d' % heartbeat] if heartbeat else []) + list(sets)
+        # These tests drive the control plane without media, so presence
+        # alone is credited; tests/media covers attendance.require_media.
+        base = ['attendance.require_media=false', 'media.workers=1']
+        if heartbeat:
+            base.append('server.heartbeat_seconds=%d' % heartbeat)
+        self.sets = base + list(sets)
         self.proc = None
         self.port = None
         self.links = {}        # printed by the latest start

@@ -17,8 +17,8 @@ T = h.T
 THRESHOLD = 'attendance.completion_threshold=0.0005'  # 0.0005 x 3600 s -> 2 s completes
 NAME_A = '林美, "Lin" 美'
 CSV_HEADER = ('session_id,session_title,person,name,org,role,modes,first_arrival,'
-              'last_departure,credited_seconds,credited_minutes,completed,late_seconds,'
-              'intervals')
+              'last_departure,credited_seconds,credited_minutes,media_seconds,completed,'
+              'late_seconds,intervals')
 COURSE_HEADER = ('course_code,person,name,org,credited_seconds,credited_hours,'
                  'sessions_attended,sessions_completed,sessions_total,credit_hours_earned')
 
@@ -306,7 +306,8 @@ async def test_attendance():
     T.eq(s.api('GET', '/api/events', instr_tok)[0], 403, 'the outbox is for coordinators')
 
     # The CLI report agrees with the API.
-    cli = ['report', '--data-dir', s.data_dir, '--set', THRESHOLD]
+    cli = ['report', '--data-dir', s.data_dir, '--set', THRESHOLD,
+           '--set', 'attendance.require_media=false']
     rc, out, err = h.run_cli(cli + ['--session', str(S1), '--format', 'json'])
     T.eq(rc, 0, 'report --session --format json runs', err)
     api_json = dict(rep, generated_at=None)

@@ -187,6 +187,7 @@ static const char full_file[] =
     "[attendance]\n"
     "reconnect_grace_seconds = 60\n"
     "completion_threshold = 0.75\n"
+    "require_media = false\n"
     "join_early_minutes = 15\n"
     "\n"
     "[storage]\n"

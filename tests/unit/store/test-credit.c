@@ -5,6 +5,9 @@
  * calling the code under test. All times fall on 2026-11-27 (UTC); the
  * usual class runs 09:00–10:00 (3600 s, so 80 % is 2880 s).
  */
+/* The tables leave trailing zero fields (require_media, media_seconds)
+ * out: those are covered by test-credit-media.c. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "store/credit.h"
 
 #include <string.h>

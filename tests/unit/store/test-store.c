@@ -27,7 +27,7 @@
 #define EARLY        3600 /* join_early_minutes = 60 */
 #define WAIT_SECONDS 20
 
-static const CrCreditRules rules = {120, 0.8};
+static const CrCreditRules rules = {120, 0.8, FALSE};
 
 /* report.h has no autoptr for CrSessionInfo; an alias keeps this one from
  * clashing with one added there later. */
@@ -421,7 +421,7 @@ assert_time_field(const json_t *object, const char *key, gint64 expected)
 static void
 test_open_schema(Fixture *f, gconstpointer data)
 {
-    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 1);
+    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 2);
     g_autofree char *journal = sql_text(f, "PRAGMA journal_mode");
     g_assert_cmpstr(journal, ==, "wal");
     g_assert_cmpint(sql_int(f, "PRAGMA foreign_keys"), ==, 1);
@@ -451,7 +451,7 @@ test_open_schema(Fixture *f, gconstpointer data)
     /* Reopening an existing database migrates nothing and keeps the data. */
     new_course(f, "KEEP-1", 1.0);
     reopen(f, FALSE);
-    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 1);
+    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 2);
     g_assert_cmpint(sql_int(f, "SELECT count(*) FROM courses"), ==, 1);
 
     /* A database from a newer classrelay is refused. */
@@ -459,7 +459,7 @@ test_open_schema(Fixture *f, gconstpointer data)
     f->store = NULL;
     sqlite3 *db = NULL;
     g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
-    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL), ==,
+    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==,
                     SQLITE_OK);
     sqlite3_close(db);
     g_autoptr(GError) error = NULL;
@@ -471,7 +471,7 @@ test_open_schema(Fixture *f, gconstpointer data)
 
     /* Put it back so that teardown has a store to close. */
     g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
-    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), ==,
+    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL), ==,
                     SQLITE_OK);
     sqlite3_close(db);
     g_clear_error(&error);
@@ -1301,7 +1301,7 @@ test_session_report_csv(Fixture *f, gconstpointer data)
     g_auto(GStrv) lines = csv_lines(csv + 3);
     g_assert_cmpstr(lines[0], ==,
                     "session_id,session_title,person,name,org,role,modes,first_arrival,"
-                    "last_departure,credited_seconds,credited_minutes,completed,late_seconds,"
+                    "last_departure,credited_seconds,credited_minutes,media_seconds,completed,late_seconds,"
                     "intervals");
     g_assert_cmpuint(g_strv_length(lines), ==, 1 + report->rows->len);
     /* No line break except CRLF between records. */
@@ -1310,27 +1310,27 @@ test_session_report_csv(Fixture *f, gconstpointer data)
 
     g_autofree char *alice = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,u1,Alice Ng,Org A,trainee,remote,2026-11-27T09:00:00Z,"
-        "2026-11-27T10:00:00Z,3600,60.0,true,0,3", s);
+        "2026-11-27T10:00:00Z,3600,60.0,0,true,0,3", s);
     g_assert_cmpstr(line_for(lines, ",u1,"), ==, alice);
     /* No org: an empty field. */
     g_autofree char *bob = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,u2,Bob Li,,trainee,remote,2026-11-27T09:10:00Z,"
-        "2026-11-27T09:50:00Z,2400,40.0,false,600,1", s);
+        "2026-11-27T09:50:00Z,2400,40.0,0,false,600,1", s);
     g_assert_cmpstr(line_for(lines, ",u2,"), ==, bob);
     g_autofree char *carol = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,u3,Carol,,trainee,in-person,2026-11-27T09:05:00Z,"
-        "2026-11-27T10:00:00Z,3300,55.0,true,300,1", s);
+        "2026-11-27T10:00:00Z,3300,55.0,0,true,300,1", s);
     g_assert_cmpstr(line_for(lines, ",u3,"), ==, carol);
     /* A comma, quotes and Chinese: quoted, quotes doubled, bytes kept. */
     g_autofree char *wang = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,u4,\"Wang, \"\"Lily\"\" \xe7\x8e\x8b\xe4\xb8\xbd\","
-        "\"Ministry, X\",trainee,remote,2026-11-27T09:00:00Z,2026-11-27T09:45:00Z,2700,45.0,"
+        "\"Ministry, X\",trainee,remote,2026-11-27T09:00:00Z,2026-11-27T09:45:00Z,2700,45.0,0,"
         "false,0,1", s);
     g_assert_cmpstr(line_for(lines, ",u4,"), ==, wang);
     /* Formula injection: a leading =, @ gets an apostrophe (and quotes). */
     g_autofree char *evil = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,u5,\"'=HYPERLINK(\"\"http://x\"\")\",\"'@org\",trainee,"
-        "remote,2026-11-27T09:00:00Z,2026-11-27T10:00:00Z,3600,60.0,true,0,1", s);
+        "remote,2026-11-27T09:00:00Z,2026-11-27T10:00:00Z,3600,60.0,0,true,0,1", s);
     g_assert_cmpstr(line_for(lines, ",u5,"), ==, evil);
     g_autofree char *teacher = g_strdup_printf(
         "%" G_GINT64_FORMAT ",Week 1,t1,Zed Teacher,,instructor,remote,", s);
@@ -1356,15 +1356,17 @@ test_session_report_csv_guard(void)
         report->rows = g_ptr_array_new();
         CrReportRow row = {(char *)"p", (char *)leads[i], NULL, (char *)"trainee",
                            g_array_new(FALSE, TRUE, sizeof(CrReportInterval)),
-                           {0, FALSE, -1, 0, 0, 0}};
+                           g_array_new(FALSE, TRUE, sizeof(CrInterval)),
+                           {0, FALSE, -1, 0, 0, 0, 0}};
         g_ptr_array_add(report->rows, &row);
         g_autofree char *csv = cr_session_report_to_csv(report);
         g_autofree char *expected = g_strdup_printf(",p,\"'%s\",", leads[i]);
         if (strstr(csv, expected) == NULL)
             g_error("\"%s\" not guarded in:\n%s", leads[i], csv);
         /* Never arrived: empty times and an empty late_seconds. */
-        g_assert_nonnull(strstr(csv, ",trainee,,,,0,0.0,false,,0\r\n"));
+        g_assert_nonnull(strstr(csv, ",trainee,,,,0,0.0,0,false,,0\r\n"));
         g_array_unref(row.intervals);
+        g_array_unref(row.media);
     }
 }
 
