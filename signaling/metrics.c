@@ -62,6 +62,31 @@ cr_api_metrics(CrHttpRequest *req, const char *const *args)
                            "classrelay_db_max_seconds %.6f\n",
                            db.total_us / 1e6, db.max_us / 1e6);
     metric(out, "classrelay_db_queue", "gauge", "Database operations waiting.", db.queued);
+    if (req->server->relay != NULL) {
+        CrRelayStats r;
+        cr_relay_stats(req->server->relay, &r);
+        metric(out, "classrelay_media_peers", "gauge", "Open WebRTC PeerConnections.", r.peers);
+        metric(out, "classrelay_media_packets_in_total", "counter",
+               "SRTP/SRTCP packets received and decrypted.", r.packets_in);
+        metric(out, "classrelay_media_packets_out_total", "counter", "RTP packets forwarded.",
+               r.packets_out);
+        metric(out, "classrelay_media_bytes_in_total", "counter", "Bytes received (decrypted).",
+               r.bytes_in);
+        metric(out, "classrelay_media_bytes_out_total", "counter", "Bytes sent (encrypted).",
+               r.bytes_out);
+        metric(out, "classrelay_media_nacks_in_total", "counter", "NACKs from subscribers.",
+               r.nacks_in);
+        metric(out, "classrelay_media_nacks_out_total", "counter", "NACKs sent to publishers.",
+               r.nacks_out);
+        metric(out, "classrelay_media_retransmits_total", "counter",
+               "Packets resent from the NACK cache.", r.retransmits);
+        metric(out, "classrelay_media_plis_in_total", "counter",
+               "Keyframe requests (PLI/FIR) from subscribers.", r.plis_in);
+        metric(out, "classrelay_media_plis_out_total", "counter",
+               "Keyframe requests sent to publishers (after throttling).", r.plis_out);
+        metric(out, "classrelay_media_dropped_total", "counter",
+               "Packets dropped: malformed, undecryptable, unknown stream.", r.dropped);
+    }
     gsize len = out->len;
     cr_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
                     g_bytes_new_take(g_string_free(out, FALSE), len));
