@@ -12,6 +12,8 @@
  */
 #include "relay/rtcp.h"
 
+#include "common/bytes.h"
+
 #include <string.h>
 
 #include "relay/rtp.h"
@@ -26,33 +28,6 @@
 #define SDES_END      0
 #define SDES_CNAME    1
 
-static inline guint16
-read16(const guint8 *p)
-{
-    return (guint16)((guint16)p[0] << 8 | p[1]);
-}
-
-static inline guint32
-read32(const guint8 *p)
-{
-    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
-}
-
-static inline void
-write16(guint8 *p, guint16 v)
-{
-    p[0] = (guint8)(v >> 8);
-    p[1] = (guint8)v;
-}
-
-static inline void
-write32(guint8 *p, guint32 v)
-{
-    p[0] = (guint8)(v >> 24);
-    p[1] = (guint8)(v >> 16);
-    p[2] = (guint8)(v >> 8);
-    p[3] = (guint8)v;
-}
 
 void
 cr_rtcp_iter_init(CrRtcpIter *it, const guint8 *data, gsize len)
@@ -84,7 +59,7 @@ cr_rtcp_iter_next(CrRtcpIter *it, CrRtcpPacket *out)
      * 32-bit words minus one, header and padding included. */
     if (left < CR_RTCP_HEADER_LEN || p[0] >> 6 != 2)
         return iter_stop(it);
-    gsize length = ((gsize)read16(p + 2) + 1) * 4;
+    gsize length = ((gsize)cr_read_be16(p + 2) + 1) * 4;
     if (length > left)
         return iter_stop(it);
     gsize len = length;
@@ -113,16 +88,16 @@ cr_rtcp_iter_next(CrRtcpIter *it, CrRtcpPacket *out)
 static void
 read_report_block(const guint8 *p, CrRtcpReportBlock *rb)
 {
-    rb->ssrc = read32(p);
+    rb->ssrc = cr_read_be32(p);
     rb->fraction_lost = p[4];
     /* The cumulative number of packets lost is a 24-bit two's complement
      * number: it goes negative when duplicates outnumber losses. */
     guint32 lost = (guint32)p[5] << 16 | (guint32)p[6] << 8 | p[7];
     rb->cumulative_lost = (lost & 0x800000) ? (gint32)lost - 0x1000000 : (gint32)lost;
-    rb->highest_seq = read32(p + 8);
-    rb->jitter = read32(p + 12);
-    rb->lsr = read32(p + 16);
-    rb->dlsr = read32(p + 20);
+    rb->highest_seq = cr_read_be32(p + 8);
+    rb->jitter = cr_read_be32(p + 12);
+    rb->lsr = cr_read_be32(p + 16);
+    rb->dlsr = cr_read_be32(p + 20);
 }
 
 static void
@@ -142,11 +117,11 @@ cr_rtcp_parse_sr(const CrRtcpPacket *pkt, CrRtcpSr *out)
         return FALSE;
     const guint8 *p = pkt->data;
     /* RFC 3550 §6.4.1: sender info after the header. */
-    out->ssrc = read32(p + 4);
-    out->ntp_timestamp = (guint64)read32(p + 8) << 32 | read32(p + 12);
-    out->rtp_timestamp = read32(p + 16);
-    out->packet_count = read32(p + 20);
-    out->octet_count = read32(p + 24);
+    out->ssrc = cr_read_be32(p + 4);
+    out->ntp_timestamp = (guint64)cr_read_be32(p + 8) << 32 | cr_read_be32(p + 12);
+    out->rtp_timestamp = cr_read_be32(p + 16);
+    out->packet_count = cr_read_be32(p + 20);
+    out->octet_count = cr_read_be32(p + 24);
     out->n_reports = n;
     read_report_blocks(p + SR_FIXED_LEN, n, out->reports);
     return TRUE;
@@ -161,7 +136,7 @@ cr_rtcp_parse_rr(const CrRtcpPacket *pkt, CrRtcpRr *out)
     if (pkt->packet_type != CR_RTCP_RR || pkt->len < RR_FIXED_LEN + (gsize)n * REPORT_LEN)
         return FALSE;
     /* RFC 3550 §6.4.2: the reporter's SSRC, then the blocks. */
-    out->ssrc = read32(pkt->data + 4);
+    out->ssrc = cr_read_be32(pkt->data + 4);
     out->n_reports = n;
     read_report_blocks(pkt->data + RR_FIXED_LEN, n, out->reports);
     return TRUE;
@@ -206,7 +181,7 @@ cr_rtcp_parse_sdes_cname(const CrRtcpPacket *pkt, guint32 *ssrc, const guint8 **
     for (guint chunk = 0; chunk < pkt->count; chunk++) {
         if (off > pkt->len || pkt->len - off < 4)
             return FALSE;
-        guint32 chunk_ssrc = read32(pkt->data + off);
+        guint32 chunk_ssrc = cr_read_be32(pkt->data + off);
         off += 4;
         int found = sdes_chunk_cname(pkt->data, pkt->len, &off, cname, cname_len);
         if (found < 0)
@@ -251,8 +226,8 @@ cr_rtcp_parse_fb_header(const CrRtcpPacket *pkt, CrRtcpFb *out)
      * media source, then the FCI. */
     out->packet_type = pkt->packet_type;
     out->fmt = pkt->count;
-    out->sender_ssrc = read32(pkt->data + 4);
-    out->media_ssrc = read32(pkt->data + 8);
+    out->sender_ssrc = cr_read_be32(pkt->data + 4);
+    out->media_ssrc = cr_read_be32(pkt->data + 8);
     out->fci = pkt->data + FB_HEADER_LEN;
     out->fci_len = pkt->len - FB_HEADER_LEN;
     out->kind = fb_kind(out->packet_type, out->fmt, out->fci, out->fci_len);
@@ -283,8 +258,8 @@ cr_rtcp_parse_nack(const CrRtcpPacket *pkt, guint32 *sender_ssrc, guint32 *media
         return FALSE;
     gsize k = 0;
     for (gsize off = 0; off < fb.fci_len; off += 4) {
-        guint16 pid = read16(fb.fci + off);
-        guint16 blp = read16(fb.fci + off + 2);
+        guint16 pid = cr_read_be16(fb.fci + off);
+        guint16 blp = cr_read_be16(fb.fci + off + 2);
         k = append_seq(lost_seqs, max, k, pid);
         for (guint i = 0; i < 16; i++) {
             if (blp & (1u << i))
@@ -312,7 +287,7 @@ cr_rtcp_parse_fir(const CrRtcpPacket *pkt, guint32 *sender_ssrc, CrRtcpFirEntry 
         return FALSE;
     gsize k = 0;
     for (gsize off = 0; off < fb.fci_len && k < max; off += FIR_ENTRY_LEN, k++) {
-        entries[k].ssrc = read32(fb.fci + off);
+        entries[k].ssrc = cr_read_be32(fb.fci + off);
         entries[k].seq_nr = fb.fci[off + 4];
     }
     *sender_ssrc = fb.sender_ssrc;
@@ -353,7 +328,7 @@ cr_rtcp_parse_remb(const CrRtcpPacket *pkt, CrRtcpRemb *out)
     out->bitrate = remb_bitrate(out->exp, out->mantissa);
     out->n_ssrcs = n;
     for (guint i = 0; i < n; i++)
-        out->ssrcs[i] = read32(fb.fci + REMB_MIN_FCI + (gsize)i * 4);
+        out->ssrcs[i] = cr_read_be32(fb.fci + REMB_MIN_FCI + (gsize)i * 4);
     return TRUE;
 }
 
@@ -364,7 +339,7 @@ write_header(guint8 *p, guint8 count, guint8 packet_type, gsize length)
 {
     p[0] = (guint8)(0x80 | (count & 0x1f));
     p[1] = packet_type;
-    write16(p + 2, (guint16)(length / 4 - 1));
+    cr_write_be16(p + 2, (guint16)(length / 4 - 1));
 }
 
 static void
@@ -374,15 +349,15 @@ write_report_block(guint8 *p, const CrRtcpReportBlock *rb)
      * clamps it the same way). */
     gint32 lost = CLAMP(rb->cumulative_lost, -0x800000, 0x7fffff);
     guint32 lost24 = (guint32)lost & 0xffffff;
-    write32(p, rb->ssrc);
+    cr_write_be32(p, rb->ssrc);
     p[4] = rb->fraction_lost;
     p[5] = (guint8)(lost24 >> 16);
     p[6] = (guint8)(lost24 >> 8);
     p[7] = (guint8)lost24;
-    write32(p + 8, rb->highest_seq);
-    write32(p + 12, rb->jitter);
-    write32(p + 16, rb->lsr);
-    write32(p + 20, rb->dlsr);
+    cr_write_be32(p + 8, rb->highest_seq);
+    cr_write_be32(p + 12, rb->jitter);
+    cr_write_be32(p + 16, rb->lsr);
+    cr_write_be32(p + 20, rb->dlsr);
 }
 
 gsize
@@ -396,12 +371,12 @@ cr_rtcp_write_sr(guint8 *buf, gsize cap, const CrRtcpSr *sr)
     if (length > cap)
         return 0;
     write_header(buf, (guint8)sr->n_reports, CR_RTCP_SR, length);
-    write32(buf + 4, sr->ssrc);
-    write32(buf + 8, (guint32)(sr->ntp_timestamp >> 32));
-    write32(buf + 12, (guint32)sr->ntp_timestamp);
-    write32(buf + 16, sr->rtp_timestamp);
-    write32(buf + 20, sr->packet_count);
-    write32(buf + 24, sr->octet_count);
+    cr_write_be32(buf + 4, sr->ssrc);
+    cr_write_be32(buf + 8, (guint32)(sr->ntp_timestamp >> 32));
+    cr_write_be32(buf + 12, (guint32)sr->ntp_timestamp);
+    cr_write_be32(buf + 16, sr->rtp_timestamp);
+    cr_write_be32(buf + 20, sr->packet_count);
+    cr_write_be32(buf + 24, sr->octet_count);
     for (guint i = 0; i < sr->n_reports; i++)
         write_report_block(buf + SR_FIXED_LEN + (gsize)i * REPORT_LEN, &sr->reports[i]);
     return length;
@@ -418,7 +393,7 @@ cr_rtcp_write_rr(guint8 *buf, gsize cap, const CrRtcpRr *rr)
     if (length > cap)
         return 0;
     write_header(buf, (guint8)rr->n_reports, CR_RTCP_RR, length);
-    write32(buf + 4, rr->ssrc);
+    cr_write_be32(buf + 4, rr->ssrc);
     for (guint i = 0; i < rr->n_reports; i++)
         write_report_block(buf + RR_FIXED_LEN + (gsize)i * REPORT_LEN, &rr->reports[i]);
     return length;
@@ -439,7 +414,7 @@ cr_rtcp_write_sdes_cname(guint8 *buf, gsize cap, guint32 ssrc, const char *cname
     if (length > cap)
         return 0;
     write_header(buf, 1, CR_RTCP_SDES, length);
-    write32(buf + 4, ssrc);
+    cr_write_be32(buf + 4, ssrc);
     buf[8] = SDES_CNAME;
     buf[9] = (guint8)cname_len;
     if (cname_len > 0)
@@ -468,8 +443,8 @@ pack_nack(const guint16 *seqs, gsize n, guint8 *fci)
             pairs++;
         }
         if (fci != NULL) {
-            write16(fci + (pairs - 1) * 4, pid);
-            write16(fci + (pairs - 1) * 4 + 2, blp);
+            cr_write_be16(fci + (pairs - 1) * 4, pid);
+            cr_write_be16(fci + (pairs - 1) * 4 + 2, blp);
         }
     }
     return pairs;
@@ -489,8 +464,8 @@ cr_rtcp_write_nack(guint8 *buf, gsize cap, guint32 sender_ssrc, guint32 media_ss
     if (length > cap)
         return 0;
     write_header(buf, CR_RTCP_RTPFB_NACK, CR_RTCP_RTPFB, length);
-    write32(buf + 4, sender_ssrc);
-    write32(buf + 8, media_ssrc);
+    cr_write_be32(buf + 4, sender_ssrc);
+    cr_write_be32(buf + 8, media_ssrc);
     pack_nack(lost_seqs, n, buf + FB_HEADER_LEN);
     return length;
 }
@@ -504,8 +479,8 @@ cr_rtcp_write_pli(guint8 *buf, gsize cap, guint32 sender_ssrc, guint32 media_ssr
     if (cap < FB_HEADER_LEN)
         return 0;
     write_header(buf, CR_RTCP_PSFB_PLI, CR_RTCP_PSFB, FB_HEADER_LEN);
-    write32(buf + 4, sender_ssrc);
-    write32(buf + 8, media_ssrc);
+    cr_write_be32(buf + 4, sender_ssrc);
+    cr_write_be32(buf + 8, media_ssrc);
     return FB_HEADER_LEN;
 }
 
@@ -522,11 +497,11 @@ cr_rtcp_write_fir(guint8 *buf, gsize cap, guint32 sender_ssrc, const CrRtcpFirEn
     if (length > cap)
         return 0;
     write_header(buf, CR_RTCP_PSFB_FIR, CR_RTCP_PSFB, length);
-    write32(buf + 4, sender_ssrc);
-    write32(buf + 8, 0); /* RFC 5104 §4.3.1.2: the media SSRC is unused */
+    cr_write_be32(buf + 4, sender_ssrc);
+    cr_write_be32(buf + 8, 0); /* RFC 5104 §4.3.1.2: the media SSRC is unused */
     for (gsize i = 0; i < n; i++) {
         guint8 *e = buf + FB_HEADER_LEN + i * FIR_ENTRY_LEN;
-        write32(e, entries[i].ssrc);
+        cr_write_be32(e, entries[i].ssrc);
         e[4] = entries[i].seq_nr;
         e[5] = e[6] = e[7] = 0;
     }
@@ -552,24 +527,24 @@ cr_rtcp_write_remb(guint8 *buf, gsize cap, guint32 sender_ssrc, guint64 bitrate,
         exp++;
     guint32 mantissa = (guint32)(bitrate >> exp);
     write_header(buf, CR_RTCP_PSFB_AFB, CR_RTCP_PSFB, length);
-    write32(buf + 4, sender_ssrc);
-    write32(buf + 8, 0); /* the REMB draft §2.2: the media SSRC is always 0 */
+    cr_write_be32(buf + 4, sender_ssrc);
+    cr_write_be32(buf + 8, 0); /* the REMB draft §2.2: the media SSRC is always 0 */
     memcpy(buf + 12, "REMB", 4);
     buf[16] = (guint8)n;
     buf[17] = (guint8)((guint32)exp << 2 | mantissa >> 16);
     buf[18] = (guint8)(mantissa >> 8);
     buf[19] = (guint8)mantissa;
     for (gsize i = 0; i < n; i++)
-        write32(buf + 20 + i * 4, ssrcs[i]);
+        cr_write_be32(buf + 20 + i * 4, ssrcs[i]);
     return length;
 }
 
 static guint
 replace_ssrc(guint8 *p, guint32 from, guint32 to)
 {
-    if (read32(p) != from)
+    if (cr_read_be32(p) != from)
         return 0;
-    write32(p, to);
+    cr_write_be32(p, to);
     return 1;
 }
 

@@ -10,6 +10,8 @@
  */
 #include "relay/rtp.h"
 
+#include "common/bytes.h"
+
 #include <string.h>
 
 /* RFC 6184 §5.4 table 1 and §5.3: NAL unit types that matter here. */
@@ -18,33 +20,6 @@
 #define NAL_TYPE_STAPA 24
 #define NAL_TYPE_FUA   28
 
-static inline guint16
-read16(const guint8 *p)
-{
-    return (guint16)((guint16)p[0] << 8 | p[1]);
-}
-
-static inline guint32
-read32(const guint8 *p)
-{
-    return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
-}
-
-static inline void
-write16(guint8 *p, guint16 v)
-{
-    p[0] = (guint8)(v >> 8);
-    p[1] = (guint8)v;
-}
-
-static inline void
-write32(guint8 *p, guint32 v)
-{
-    p[0] = (guint8)(v >> 24);
-    p[1] = (guint8)(v >> 16);
-    p[2] = (guint8)(v >> 8);
-    p[3] = (guint8)v;
-}
 
 /* RFC 3550 §5.3.1: after the CSRCs, 16 bits "defined by profile", a 16-bit
  * length in 32-bit words (the 4-byte extension header not counted), then
@@ -54,8 +29,8 @@ parse_extension(const guint8 *data, gsize len, gsize *off, CrRtpHeader *out)
 {
     if (len - *off < 4)
         return FALSE;
-    out->ext_profile = read16(data + *off);
-    out->ext_len = (gsize)read16(data + *off + 2) * 4;
+    out->ext_profile = cr_read_be16(data + *off);
+    out->ext_len = (gsize)cr_read_be16(data + *off + 2) * 4;
     out->ext_offset = *off + 4;
     if (out->ext_len > len - out->ext_offset)
         return FALSE;
@@ -80,9 +55,9 @@ cr_rtp_parse(const guint8 *data, gsize len, CrRtpHeader *out)
     out->csrc_count = data[0] & 0x0f;
     out->marker = data[1] >> 7;
     out->payload_type = data[1] & 0x7f;
-    out->seq = read16(data + 2);
-    out->timestamp = read32(data + 4);
-    out->ssrc = read32(data + 8);
+    out->seq = cr_read_be16(data + 2);
+    out->timestamp = cr_read_be32(data + 4);
+    out->ssrc = cr_read_be32(data + 8);
 
     gsize off = CR_RTP_HEADER_LEN + 4 * (gsize)out->csrc_count;
     if (off > len)
@@ -207,19 +182,19 @@ cr_rtp_find_extension(const guint8 *data, const CrRtpHeader *h, guint8 id, const
 void
 cr_rtp_set_seq(guint8 *data, guint16 seq)
 {
-    write16(data + 2, seq);
+    cr_write_be16(data + 2, seq);
 }
 
 void
 cr_rtp_set_timestamp(guint8 *data, guint32 timestamp)
 {
-    write32(data + 4, timestamp);
+    cr_write_be32(data + 4, timestamp);
 }
 
 void
 cr_rtp_set_ssrc(guint8 *data, guint32 ssrc)
 {
-    write32(data + 8, ssrc);
+    cr_write_be32(data + 8, ssrc);
 }
 
 void
@@ -299,7 +274,7 @@ stap_a_has_key(const guint8 *p, gsize len)
     while (off < len) {
         if (len - off < 2)
             return FALSE;
-        gsize size = read16(p + off);
+        gsize size = cr_read_be16(p + off);
         off += 2;
         if (size == 0 || size > len - off)
             return FALSE;
