@@ -10,7 +10,11 @@
 
 #include <string.h>
 
-#define MEDIA_QUIET_US (5 * G_USEC_PER_SEC) /* no media for this long: not flowing */
+/* No media for this long: not flowing. Receiver reports come every
+ * 5 s x [0.5, 1.5] / 1.21828 (RFC 3550 §6.3.1), up to ~6.2 s apart, so a
+ * subscriber needs more slack than a publisher's steady RTP. */
+#define MEDIA_QUIET_US (5 * G_USEC_PER_SEC)
+#define SUBSCRIBER_QUIET_US (15 * G_USEC_PER_SEC)
 #define NTP_EPOCH_OFFSET G_GUINT64_CONSTANT(2208988800)
 
 static CrCodecId
@@ -216,7 +220,23 @@ send_packet(CrPeer *peer, CrSubSlot *s, const CrPacket *packet, guint16 seq, gui
 {
     guint8 *buf = peer->send_buf;
     gsize len = packet->len;
-    memcpy(buf, packet->data, len);
+    CrRtpHeader h;
+    if (!cr_rtp_parse(packet->data, packet->len, &h))
+        return FALSE;
+    if (h.extension) {
+        /* Header extension ids are negotiated per PeerConnection (RFC
+         * 8285): the publisher's ids mean other things to this subscriber
+         * (its mid would misroute the packet), so the block is dropped and
+         * the subscriber matches streams by SSRC (a=ssrc in our SDP). */
+        gsize ext_start = 12 + 4u * h.csrc_count; /* the 4-byte extension header */
+        gsize ext_end = h.ext_offset + h.ext_len;
+        memcpy(buf, packet->data, ext_start);
+        memcpy(buf + ext_start, packet->data + ext_end, packet->len - ext_end);
+        len = packet->len - (ext_end - ext_start);
+        buf[0] &= (guint8)~0x10; /* X bit off */
+    } else {
+        memcpy(buf, packet->data, len);
+    }
     cr_rtp_set_ssrc(buf, s->ssrc);
     cr_rtp_set_seq(buf, seq);
     cr_rtp_set_timestamp(buf, ts);
@@ -576,7 +596,8 @@ cr_peer_rtcp_tick(gpointer data)
         publisher_reports(peer, now);
     else
         subscriber_reports(peer);
-    if (peer->media_flowing && now - peer->last_media_us > MEDIA_QUIET_US) {
+    gint64 quiet = peer->publisher ? MEDIA_QUIET_US : SUBSCRIBER_QUIET_US;
+    if (peer->media_flowing && now - peer->last_media_us > quiet) {
         peer->media_flowing = FALSE;
         cr_relay_report_media(peer->relay, peer, FALSE);
     }

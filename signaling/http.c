@@ -242,6 +242,14 @@ has_body(const char *method)
            strcmp(method, "PATCH") == 0;
 }
 
+static gboolean
+content_length_zero(struct lws *wsi)
+{
+    char buf[32] = "";
+    lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    return strcmp(buf, "0") == 0;
+}
+
 static void
 request_complete(CrHttpRequest *req)
 {
@@ -269,7 +277,11 @@ cr_http_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons
             req->method = g_strdup("GET");
             req->path = g_strdup("/");
             cr_http_respond_error(req, CR_ERROR_BAD_REQUEST, "unsupported HTTP method");
-        } else if (!has_body(req->method)) {
+        } else if (!has_body(req->method) ||
+                   lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 ||
+                   content_length_zero(wsi)) {
+            /* lws sends no BODY_COMPLETION for an empty or length-less
+             * body; such a request is complete now. */
             request_complete(req);
         }
         return 0;

@@ -4,6 +4,7 @@ import { createApi, describeError, pageFor, tokenFromUrl } from './api.mjs';
 import { $, confirmDialog, el, formatTime, idFromPath, initPage, keepFocus, toast } from './dom.mjs';
 import { mountEntryForm } from './entry.mjs';
 import { lang, t } from './i18n.mjs';
+import * as media from './media.mjs';
 import {
     ClassModel, avatar, renderCounts, renderRoster, renderSessionHeader, setupChat, setupStatus,
     showEndPanel,
@@ -19,6 +20,7 @@ let status = null;
 let endState = null; // {reason, detail}: the end panel being shown
 
 initPage(() => {
+    media.applyMediaI18n();
     render();
     status?.rerender();
     chat?.rerender();
@@ -61,6 +63,7 @@ async function boot() {
     status = setupStatus(session);
     chat = setupChat(session, model);
     setupActions(api);
+    setupMedia();
 
     session.addEventListener('welcome', (event) => {
         model.applyWelcome(event.detail);
@@ -130,6 +133,7 @@ function renderControls() {
     const live = Boolean(session && session.joined);
     $('#btn-end').disabled = !live;
     for (const button of document.querySelectorAll('#console button[data-focus-key]')) button.disabled = !live;
+    renderMedia();
 }
 
 function nameOf(person) {
@@ -316,4 +320,124 @@ function renderCheckin() {
         const left = Date.parse(checkin.expiresAt) - Date.now();
         checkinTimer = setTimeout(renderCheckin, Math.max(1000, left + 500));
     }
+}
+
+/* ---- camera, microphone, screen; the floor holder's video ---- */
+
+let mediaBusy = false;
+
+function setupMedia() {
+    media.applyMediaI18n();
+    media.subscribe(session, { canRepublish: () => true });
+    media.events.addEventListener('local', renderMedia);
+    media.events.addEventListener('publish', renderMedia);
+    media.events.addEventListener('slots', renderMedia);
+    media.events.addEventListener('notice', (event) => toast(media.mt(event.detail.key), event.detail.kind));
+    if (!navigator.mediaDevices?.getDisplayMedia) $('#btn-screen').hidden = true;
+
+    $('#btn-media').addEventListener('click', async () => {
+        const local = media.localTracks();
+        if (local.audio || local.video) {
+            await media.stopSource('audio');
+            await media.stopSource('video');
+            return;
+        }
+        await runMedia(() => media.publish(session, { audio: true, video: true }));
+    });
+    $('#btn-mute').addEventListener('click', () => media.setMicMuted(!media.micMuted()));
+    $('#btn-screen').addEventListener('click', async () => {
+        if (media.localTracks().screen) {
+            await media.stopSource('screen');
+            return;
+        }
+        await runMedia(() => media.publish(session, { screen: true }));
+    });
+    renderMedia();
+}
+
+async function runMedia(fn) {
+    if (mediaBusy) return;
+    mediaBusy = true;
+    renderMedia();
+    try {
+        await fn();
+    } catch (err) {
+        // Closing the screen picker is not an error worth a message.
+        if (!err.cancelled) toast(media.errorText(err), 'error');
+    } finally {
+        mediaBusy = false;
+        renderMedia();
+    }
+}
+
+function renderMedia() {
+    if (!document.getElementById('btn-media')) return;
+    const live = Boolean(session && session.joined);
+    const local = media.localTracks();
+    const camOn = Boolean(local.audio || local.video);
+    const { state: pub } = media.publishState();
+
+    const main = $('#btn-media');
+    main.querySelector('.btn-label').textContent = mediaBusy && !camOn
+        ? media.mt('media.starting')
+        : media.mt(camOn ? 'media.stop' : 'media.start');
+    main.classList.toggle('btn-primary', !camOn);
+    main.disabled = mediaBusy || (!camOn && !live);
+
+    const mute = $('#btn-mute');
+    mute.hidden = !local.audio;
+    mute.setAttribute('aria-pressed', String(media.micMuted()));
+
+    const share = $('#btn-screen');
+    share.querySelector('.btn-label').textContent = media.mt(local.screen ? 'media.stop_share' : 'media.share');
+    share.classList.toggle('is-active', Boolean(local.screen));
+    share.disabled = mediaBusy || (!local.screen && !live);
+
+    const onAir = pub === 'on';
+    $('#self-live').hidden = !(onAir && (local.audio || local.video));
+    $('#self-muted').hidden = !(local.audio && media.micMuted());
+    $('.tile-screen').hidden = !local.screen;
+    $('#media-grid').dataset.tiles = local.screen ? '3' : '2';
+
+    let status = '';
+    if (pub === 'starting' || pub === 'connecting') status = media.mt('media.connecting');
+    else if (pub === 'reconnecting') status = media.mt('media.reconnecting');
+    else if (onAir && local.video && local.audio) status = media.mt('media.live_status');
+    else if (onAir && local.audio) status = media.mt('media.live_status_audio');
+    else if (onAir && local.screen) status = media.mt('media.live_status_screen');
+    else if (onAir && local.video) status = media.mt('media.live_status');
+    if (onAir && local.audio && media.micMuted()) status = `${status} ${media.mt('media.muted_note')}`;
+    const line = $('#media-status');
+    if (line.textContent !== status) line.textContent = status;
+
+    renderFloorTile();
+}
+
+/* The floor holder's tile: their video, else who has the floor and
+ * whether their sound arrives. */
+function renderFloorTile() {
+    const slots = media.slots();
+    const holder = model.floor.length ? model.floor[model.floor.length - 1] : null;
+    const name = holder ? nameOf(holder) : '';
+    const caption = $('#floor-caption');
+    caption.hidden = !holder;
+    caption.textContent = name;
+    const avatarSlot = $('#floor-avatar');
+    avatarSlot.hidden = !holder;
+    if (holder) avatarSlot.replaceChildren(avatar(holder, name));
+    let title;
+    let sub;
+    if (!holder) {
+        title = media.mt('media.floor_none');
+        sub = media.mt('media.floor_none_sub');
+    } else if (slots['floor-audio']) {
+        title = media.mt('media.floor_audio_only', { name });
+        sub = media.mt('media.floor_audio_only_sub');
+    } else {
+        title = media.mt('media.floor_waiting', { name });
+        sub = media.mt('media.floor_waiting_sub');
+    }
+    $('#floor-empty-title').textContent = title;
+    $('#floor-empty-sub').textContent = sub;
+    $('.tile-floor').classList.toggle('is-speaking', Boolean(holder && slots['floor-audio']));
 }

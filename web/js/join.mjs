@@ -4,8 +4,9 @@ import { createApi, describeError, pageFor, tokenFromUrl } from './api.mjs';
 import { $, confirmDialog, el, idFromPath, initPage, toast } from './dom.mjs';
 import { mountEntryForm } from './entry.mjs';
 import { lang, t } from './i18n.mjs';
+import * as media from './media.mjs';
 import {
-    ClassModel, renderRoster, renderSessionHeader, setupChat, setupStatus, showEndPanel,
+    ClassModel, avatar, renderRoster, renderSessionHeader, setupChat, setupStatus, showEndPanel,
 } from './roster.mjs';
 import { ClassSession } from './session.mjs';
 
@@ -18,8 +19,13 @@ let status = null;
 let endState = null; // {reason, detail}
 let handBusy = false;
 let hadFloor = false;
+let speakBusy = false;
+let wasOnAir = false;
+let lastPublish = 'off'; // the publish state before the latest change
+let swapped = false; // the classroom camera large while a screen is shared
 
 initPage(() => {
+    media.applyMediaI18n();
     render();
     status?.rerender();
     chat?.rerender();
@@ -65,6 +71,11 @@ async function boot() {
     });
     session.addEventListener('roster', (event) => {
         model.applyEvent(event.detail);
+        // The relay closes our publish connection when the floor goes; the
+        // page stops the microphone too, whichever word comes first.
+        const me = model.me?.person;
+        if (me && !model.hasFloor(me) && media.publishState().state !== 'off')
+            media.stopPublishing('floor_revoked');
         render();
     });
     session.addEventListener('ended', (event) => {
@@ -84,6 +95,7 @@ async function boot() {
 
     $('#btn-hand').addEventListener('click', toggleHand);
     $('#btn-leave').addEventListener('click', leave);
+    setupMedia();
     session.start();
 }
 
@@ -150,6 +162,8 @@ function renderHand() {
         $('#sr-floor').textContent = floor ? `${t('join.floor_banner')}. ${t('join.floor_banner_sub')}` : '';
         hadFloor = floor;
     }
+    renderSpeak();
+    renderStage();
 }
 
 /* ---- actions ---- */
@@ -179,4 +193,155 @@ async function leave() {
         confirmLabel: t('join.leave'),
     });
     if (answer.ok) await session.leave();
+}
+
+/* ---- audio and video ---- */
+
+function setupMedia() {
+    media.applyMediaI18n();
+    media.subscribe(session, {
+        // After a reconnection, speak again only while still on the floor.
+        canRepublish: (welcome) => (welcome.session?.floor ?? []).includes(welcome.you?.person),
+    });
+    media.events.addEventListener('publish', (event) => {
+        const { state, reason } = event.detail;
+        if (state === 'off' && reason === 'floor_revoked' && lastPublish !== 'off')
+            toast(media.mt('media.revoked'), 'info');
+        lastPublish = state;
+        renderHand();
+    });
+    media.events.addEventListener('local', renderHand);
+    media.events.addEventListener('slots', renderStage);
+    media.events.addEventListener('notice', (event) => toast(media.mt(event.detail.key), event.detail.kind));
+
+    $('#btn-speak').addEventListener('click', speak);
+    $('#btn-speak-mute').addEventListener('click', () => media.setMicMuted(!media.micMuted()));
+    $('#btn-speak-stop').addEventListener('click', () => {
+        media.stopPublishing('stopped');
+        $('#btn-speak').focus();
+    });
+    $('#btn-give-back').addEventListener('click', giveBack);
+    $('#btn-swap').addEventListener('click', () => {
+        swapped = !swapped;
+        renderStage();
+    });
+}
+
+async function speak() {
+    if (speakBusy) return;
+    speakBusy = true;
+    renderSpeak();
+    try {
+        await media.publish(session, { audio: true, video: $('#speak-camera').checked });
+    } catch (err) {
+        toast(media.errorText(err), 'error');
+    } finally {
+        speakBusy = false;
+        renderHand();
+        const stop = $('#btn-speak-stop');
+        if (!$('#speak-live').hidden) stop.focus();
+    }
+}
+
+async function giveBack() {
+    const me = model.me?.person;
+    if (!me) return;
+    media.stopPublishing('stopped');
+    try {
+        await session.request('revoke_floor', { person: me });
+    } catch (err) {
+        toast(describeError(err), 'error');
+    }
+}
+
+/* The floor banner's controls: "Speak", then the on-air state. */
+function renderSpeak() {
+    const me = model.me?.person;
+    const floor = me ? model.hasFloor(me) : false;
+    const { state } = media.publishState();
+    const local = media.localTracks();
+    const onAir = floor && state !== 'off' && state !== 'failed';
+    const connected = state === 'on';
+
+    $('#speak-idle').hidden = onAir;
+    $('#speak-live').hidden = !onAir;
+    const speakButton = $('#btn-speak');
+    speakButton.disabled = speakBusy || !(session && session.joined);
+    speakButton.querySelector('.btn-label').textContent = speakBusy ? media.mt('media.starting') : media.mt('media.speak');
+    $('#speak-camera').disabled = speakBusy;
+    $('#btn-give-back').disabled = !(session && session.joined);
+    $('#btn-speak-mute').setAttribute('aria-pressed', String(media.micMuted()));
+
+    const banner = $('#floor-banner');
+    banner.classList.toggle('is-on-air', onAir);
+    document.body.classList.toggle('on-air', onAir);
+    let title = t('join.floor_banner');
+    let sub = t('join.floor_banner_sub');
+    if (onAir) {
+        title = media.mt('media.on_air');
+        if (!connected) sub = media.mt('media.on_air_connecting');
+        else sub = media.mt(local.video ? 'media.on_air_sub_video' : 'media.on_air_sub');
+        if (media.micMuted()) sub = media.mt('media.muted_note');
+    }
+    $('#floor-banner-title').textContent = title;
+    $('#floor-banner-sub').textContent = sub;
+
+    if (onAir !== wasOnAir) {
+        const region = $('#sr-floor');
+        if (onAir) region.textContent = `${media.mt('media.on_air')}. ${media.mt('media.on_air_sub')}`;
+        else if (floor || media.publishState().reason === 'floor_revoked') region.textContent = media.mt('media.mic_off');
+        wasOnAir = onAir;
+    }
+}
+
+/* The stage: the classroom camera large, or the shared screen large with
+ * the camera beside it (swappable), and the floor holder's tile. */
+function renderStage() {
+    const grid = document.getElementById('media-grid');
+    if (!grid) return;
+    const slots = media.slots();
+    const local = media.localTracks();
+    const holder = model.floor.length ? model.floor[model.floor.length - 1] : null;
+    const mine = holder !== null && model.isMe(holder);
+    const screenOn = slots.screen;
+    const classTile = $('.tile-class', grid);
+    const screenTile = $('.tile-screen', grid);
+    const floorTile = $('.tile-floor', grid);
+
+    screenTile.hidden = !screenOn;
+    floorTile.hidden = !holder;
+    const big = screenOn && !swapped ? screenTile : classTile;
+    const order = [big, big === classTile ? screenTile : classTile, floorTile].filter((tile) => !tile.hidden);
+    order.forEach((tile, index) => {
+        tile.style.order = String(index);
+        tile.classList.toggle('is-big', index === 0);
+    });
+    grid.dataset.tiles = String(order.length);
+
+    const swap = $('#btn-swap');
+    swap.hidden = !screenOn;
+    swap.setAttribute('aria-pressed', String(screenOn && swapped));
+
+    // Our own camera from here, not the copy coming back from the relay.
+    const selfView = mine && Boolean(local.video);
+    $('[data-track="floor-video"]', floorTile).hidden = selfView;
+    $('[data-track="local-video"]', floorTile).hidden = !selfView;
+    media.refreshTile(floorTile);
+    if (!holder) return;
+    const name = model.nameOf(holder);
+    $('#floor-caption').textContent = mine ? media.mt('media.you') : media.mt('media.floor_caption', { name });
+    $('#floor-avatar').replaceChildren(avatar(holder, name));
+    let title;
+    let sub = '';
+    if (mine) {
+        title = t('join.floor_banner');
+    } else if (slots['floor-audio']) {
+        title = media.mt('media.floor_audio_only', { name });
+        sub = media.mt('media.floor_audio_only_sub');
+    } else {
+        title = media.mt('media.floor_waiting', { name });
+    }
+    $('#floor-empty-title').textContent = title;
+    $('#floor-empty-sub').textContent = sub;
+    floorTile.classList.toggle('is-speaking', !mine && slots['floor-audio']);
 }
