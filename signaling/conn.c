@@ -40,25 +40,11 @@ peer_address(struct lws *wsi)
     return g_strdup(buf);
 }
 
-static char *
-header(struct lws *wsi, enum lws_token_indexes token, int max)
-{
-    int len = lws_hdr_total_length(wsi, token);
-    if (len <= 0 || len > max)
-        return NULL;
-    char *buf = g_malloc((gsize)len + 1);
-    if (lws_hdr_copy(wsi, buf, len + 1, token) < 0) {
-        g_free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 /* Refuses a WebSocket upgrade off /ws or over the connection limits. */
 static int
 filter_connection(CrSignaling *server, struct lws *wsi)
 {
-    g_autofree char *uri = header(wsi, WSI_TOKEN_GET_URI, 1024);
+    g_autofree char *uri = cr_http_header(wsi, WSI_TOKEN_GET_URI, 1024);
     g_autofree char *addr = peer_address(wsi);
     IpState *ip = ip_state(server, addr);
     const char *why = NULL;
@@ -87,7 +73,7 @@ conn_new(CrSignaling *server, struct lws *wsi)
     conn->server = server;
     conn->wsi = wsi;
     conn->addr = peer_address(wsi);
-    conn->user_agent = header(wsi, WSI_TOKEN_HTTP_USER_AGENT, 512);
+    conn->user_agent = cr_http_header(wsi, WSI_TOKEN_HTTP_USER_AGENT, 512);
     char arg[CR_TOKEN_MAX_LEN + 8];
     const char *token = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
     if (token != NULL && token[0] != '\0')

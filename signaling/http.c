@@ -42,8 +42,8 @@ cr_http_request_unref(CrHttpRequest *req)
     g_free(req);
 }
 
-static char *
-copy_header(struct lws *wsi, enum lws_token_indexes token, int max)
+char *
+cr_http_header(struct lws *wsi, enum lws_token_indexes token, int max)
 {
     int len = lws_hdr_total_length(wsi, token);
     if (len <= 0 || len > max)
@@ -74,7 +74,7 @@ request_new(CrSignaling *server, struct lws *wsi)
     req->wsi = wsi;
     req->refs = 1;
     for (gsize i = 0; i < G_N_ELEMENTS(methods) && req->method == NULL; i++) {
-        req->path = copy_header(wsi, methods[i].token, 2048);
+        req->path = cr_http_header(wsi, methods[i].token, 2048);
         if (req->path != NULL)
             req->method = g_strdup(methods[i].method);
     }
@@ -93,8 +93,8 @@ request_new(CrSignaling *server, struct lws *wsi)
             g_string_append_printf(args, "%s%s", i > 0 ? "&" : "", frag);
         req->query = g_string_free(args, FALSE);
     }
-    req->authorization = copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, 8192);
-    req->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, 256);
+    req->authorization = cr_http_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, 8192);
+    req->content_type = cr_http_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, 256);
     req->body = g_string_new(NULL);
     return req;
 }
@@ -242,12 +242,12 @@ has_body(const char *method)
            strcmp(method, "PATCH") == 0;
 }
 
+/* No Content-Length, or zero: lws sends no BODY_COMPLETION then. */
 static gboolean
-content_length_zero(struct lws *wsi)
+body_absent(struct lws *wsi)
 {
-    char buf[32] = "";
-    lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-    return strcmp(buf, "0") == 0;
+    g_autofree char *value = cr_http_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 32);
+    return value == NULL || strcmp(value, "0") == 0;
 }
 
 static void
@@ -277,11 +277,7 @@ cr_http_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons
             req->method = g_strdup("GET");
             req->path = g_strdup("/");
             cr_http_respond_error(req, CR_ERROR_BAD_REQUEST, "unsupported HTTP method");
-        } else if (!has_body(req->method) ||
-                   lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 ||
-                   content_length_zero(wsi)) {
-            /* lws sends no BODY_COMPLETION for an empty or length-less
-             * body; such a request is complete now. */
+        } else if (!has_body(req->method) || body_absent(wsi)) {
             request_complete(req);
         }
         return 0;

@@ -253,6 +253,9 @@ void cr_http_respond(CrHttpRequest *req, int status, const char *content_type, G
 void cr_http_respond_json(CrHttpRequest *req, int status, json_t *json);
 void cr_http_respond_error(CrHttpRequest *req, CrErrorCode code, const char *message);
 void cr_http_respond_gerror(CrHttpRequest *req, const GError *error);
+/* A request header's value (newly allocated), or NULL when it is absent
+ * or longer than @max bytes. Shared by HTTP and WebSocket upgrades. */
+char *cr_http_header(struct lws *wsi, enum lws_token_indexes token, int max);
 /* Adds a response header ("location:", value) before cr_http_respond. */
 void cr_http_add_header(CrHttpRequest *req, const char *name, const char *value);
 /* The value of query parameter @name (URL-decoded), or NULL. */
