@@ -220,19 +220,15 @@ send_packet(CrPeer *peer, CrSubSlot *s, const CrPacket *packet, guint16 seq, gui
 {
     guint8 *buf = peer->send_buf;
     gsize len = packet->len;
-    CrRtpHeader h;
-    if (!cr_rtp_parse(packet->data, packet->len, &h))
-        return FALSE;
-    if (h.extension) {
+    if (packet->ext_end > packet->ext_start) {
         /* Header extension ids are negotiated per PeerConnection (RFC
          * 8285): the publisher's ids mean other things to this subscriber
          * (its mid would misroute the packet), so the block is dropped and
          * the subscriber matches streams by SSRC (a=ssrc in our SDP). */
-        gsize ext_start = 12 + 4u * h.csrc_count; /* the 4-byte extension header */
-        gsize ext_end = h.ext_offset + h.ext_len;
-        memcpy(buf, packet->data, ext_start);
-        memcpy(buf + ext_start, packet->data + ext_end, packet->len - ext_end);
-        len = packet->len - (ext_end - ext_start);
+        memcpy(buf, packet->data, packet->ext_start);
+        memcpy(buf + packet->ext_start, packet->data + packet->ext_end,
+               packet->len - packet->ext_end);
+        len = packet->len - (packet->ext_end - packet->ext_start);
         buf[0] &= (guint8)~0x10; /* X bit off */
     } else {
         memcpy(buf, packet->data, len);
@@ -275,10 +271,8 @@ cr_peer_forward(CrPeer *peer, CrPacket *packet)
     default:
         return;
     }
-    CrRtpHeader h;
-    cr_rtp_parse(packet->data, packet->len, &h);
     if (send_packet(peer, s, packet, seq, ts))
-        cr_rewriter_count(&s->rw, h.payload_len);
+        cr_rewriter_count(&s->rw, packet->payload_len);
 }
 
 /* ---- a publisher's packets ---- */
@@ -368,6 +362,11 @@ on_rtp(CrPeer *peer, guint8 *data, gsize len)
     packet->timestamp = h.timestamp;
     packet->keyframe = st->video && is_keyframe(st, data, &h);
     packet->arrival_us = now;
+    packet->payload_len = h.payload_len;
+    if (h.extension) {
+        packet->ext_start = 12 + 4u * h.csrc_count; /* the 4-byte extension header */
+        packet->ext_end = h.ext_offset + h.ext_len;
+    }
     cr_relay_fan_out(peer->relay, peer, packet);
 }
 

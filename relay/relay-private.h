@@ -64,6 +64,9 @@ typedef struct {
     guint16 seq;
     guint32 timestamp;
     gint64 arrival_us;
+    gsize payload_len; /* parsed once by the publisher's worker */
+    gsize ext_start;   /* the header extension block [ext_start, ext_end); */
+    gsize ext_end;     /* equal when there is none */
     gsize len;
     guint8 data[];
 } CrPacket;
