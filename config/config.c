@@ -398,6 +398,14 @@ cr_config_database_path(const CrConfig *config)
     return g_build_filename(config->storage.data_dir, config->storage.database, NULL);
 }
 
+char *
+cr_config_recordings_dir(const CrConfig *config)
+{
+    if (g_path_is_absolute(config->recording.dir))
+        return g_strdup(config->recording.dir);
+    return g_build_filename(config->storage.data_dir, config->recording.dir, NULL);
+}
+
 gboolean
 cr_config_split_listen(const char *listen, char **addr, int *port)
 {

@@ -63,6 +63,10 @@ typedef struct {
     } media;
     struct {
         gboolean auto_start;
+        char *dir;           /* relative to storage.data_dir unless absolute */
+        gint64 min_free_mb;  /* disk guard */
+        gint64 retention_days; /* 0 = keep forever */
+        gint64 queue_ms;     /* per-track buffer before packets are dropped */
     } recording;
     struct {
         gint64 max_floor_holders;
@@ -121,6 +125,8 @@ char *cr_config_help(void);
 
 /* The database path (storage.database resolved against storage.data_dir). */
 char *cr_config_database_path(const CrConfig *config);
+/* The recordings directory (recording.dir resolved against storage.data_dir). */
+char *cr_config_recordings_dir(const CrConfig *config);
 
 /* Splits "ADDR:PORT" or "[V6ADDR]:PORT"; FALSE when malformed. */
 gboolean cr_config_split_listen(const char *listen, char **addr, int *port);

@@ -216,6 +216,10 @@ static const char full_file[] =
     "\n"
     "[recording]\n"
     "auto_start = yes\n"
+    "dir = /srv/recordings\n"
+    "min_free_mb = 2048\n"
+    "retention_days = 365\n"
+    "queue_ms = 3000\n"
     "\n"
     "[classroom]\n"
     "# Two at once.\n"
@@ -358,6 +362,10 @@ test_load_full_file(void)
     g_assert_cmpstr(config->media.ice_servers[0], ==, "stun:stun.example.org:3478");
     g_assert_cmpstr(config->media.ice_servers[1], ==, "turn:turn.example.org:3478?transport=tcp");
     g_assert_true(config->recording.auto_start);
+    g_assert_cmpstr(config->recording.dir, ==, "/srv/recordings");
+    g_assert_cmpint(config->recording.min_free_mb, ==, 2048);
+    g_assert_cmpint(config->recording.retention_days, ==, 365);
+    g_assert_cmpint(config->recording.queue_ms, ==, 3000);
     g_assert_cmpint(config->classroom.max_floor_holders, ==, 2);
     g_assert_cmpint(config->classroom.chat_max_chars, ==, 500);
 
