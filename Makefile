@@ -43,5 +43,11 @@ fuzz: deps
 bench: build
 	/usr/bin/python3 bench/control_plane.py $(BENCH_ARGS)
 
+# Media forwarding (docs/benchmarks.md): root, for its network namespaces;
+# RELAY_BENCH_ARGS e.g. "--runs 5 --sizes 50,100,200 --workers 2,1".
+.PHONY: bench-relay
+bench-relay: build
+	/usr/bin/python3 bench/relay_bench.py --build $(BUILD) $(RELAY_BENCH_ARGS)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -40,6 +40,7 @@ gboolean cr_app_parse(GOptionContext *context, int *argc, char ***argv);
 int cr_cmd_serve(int argc, char **argv);
 int cr_cmd_token(int argc, char **argv);
 int cr_cmd_report(int argc, char **argv);
+int cr_cmd_recordings(int argc, char **argv);
 int cr_cmd_check_config(int argc, char **argv);
 int cr_cmd_sample_config(int argc, char **argv);
 int cr_cmd_version(int argc, char **argv);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "common/time.h"
+#include "recorder/catalog.h"
+#include "recorder/recorder.h"
 #include "relay/relay.h"
 #include "signaling/token.h"
 #include "store/store.h"
@@ -120,6 +122,33 @@ start_relay(const CrConfig *config, CrSignaling *signaling, GError **error)
     return relay;
 }
 
+/* The recorder: files finished after a crash first, then the thread that
+ * records, then the retention sweep. */
+static CrRecorder *
+start_recorder(const CrConfig *config, CrStore *store, CrRelay *relay, CrSignaling *signaling,
+               guint *retention, GError **error)
+{
+    g_autofree char *dir = cr_config_recordings_dir(config);
+    guint repaired = cr_recorder_repair_unfinished(store, dir);
+    if (repaired > 0)
+        g_message("looked at %u recording(s) left unfinished by an unclean stop", repaired);
+    const char *video = config->media.video_codecs != NULL && config->media.video_codecs[0] != NULL
+                            ? config->media.video_codecs[0]
+                            : "VP8";
+    CrRecorderConfig rc = {
+        .dir = dir,
+        .min_free_mb = config->recording.min_free_mb,
+        .queue_ms = config->recording.queue_ms,
+        .video_codec = video,
+    };
+    CrRecorderCallbacks callbacks;
+    cr_signaling_recorder_callbacks(signaling, &callbacks);
+    CrRecorder *recorder = cr_recorder_new(&rc, relay, store, &callbacks, error);
+    if (recorder != NULL)
+        *retention = cr_recordings_retention_start(store, dir, config->recording.retention_days);
+    return recorder;
+}
+
 static gboolean
 on_signal(gpointer loop)
 {
@@ -169,6 +198,14 @@ run(const CrConfig *config)
         return 1;
     }
     cr_signaling_set_relay(signaling, relay);
+    guint retention = 0;
+    CrRecorder *recorder = start_recorder(config, store, relay, signaling, &retention, &error);
+    if (recorder == NULL) {
+        fprintf(stderr, "classrelay: %s\n", error->message);
+        cr_signaling_free(signaling);
+        return 1;
+    }
+    cr_signaling_set_recorder(signaling, recorder);
     int port = cr_signaling_port(signaling);
     g_autofree char *base = base_url(config, port);
     printf("classrelay: listening on %s (data in %s)\n", base, config->storage.data_dir);
@@ -178,8 +215,13 @@ run(const CrConfig *config)
     g_unix_signal_add(SIGINT, on_signal, loop);
     g_unix_signal_add(SIGTERM, on_signal, loop);
     g_main_loop_run(loop);
-    /* Signaling first (it closes every peer and interval), then the relay
-     * (its workers), then the store, which commits what is queued. */
+    /* The recorder first (its files finished while the class can still be
+     * told), then signaling (it closes every peer and interval), then the
+     * relay (its workers), then the store, which commits what is queued. */
+    if (retention != 0)
+        g_source_remove(retention);
+    cr_signaling_set_recorder(signaling, NULL);
+    cr_recorder_free(recorder);
     cr_signaling_free(signaling);
     g_clear_pointer(&relay, cr_relay_free);
     g_clear_pointer(&store, cr_store_close);

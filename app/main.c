@@ -14,6 +14,7 @@ static const struct {
     {"serve", cr_cmd_serve, "run the server (the default)"},
     {"token", cr_cmd_token, "mint a join token and print it"},
     {"report", cr_cmd_report, "print an attendance report (CSV or JSON)"},
+    {"recordings", cr_cmd_recordings, "list, verify or repair recordings"},
     {"check-config", cr_cmd_check_config, "validate a configuration file"},
     {"sample-config", cr_cmd_sample_config, "print the documented sample configuration"},
     {"version", cr_cmd_version, "print the version"},

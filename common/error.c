@@ -15,6 +15,7 @@ static const struct {
     [CR_ERROR_RATE_LIMITED] = {"rate_limited", 429},
     [CR_ERROR_CONFLICT] = {"conflict", 409},
     [CR_ERROR_INTERNAL] = {"internal", 500},
+    [CR_ERROR_UNAVAILABLE] = {"unavailable", 503},
 };
 
 const char *

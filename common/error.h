@@ -22,6 +22,7 @@ typedef enum {
     CR_ERROR_RATE_LIMITED,
     CR_ERROR_CONFLICT,
     CR_ERROR_INTERNAL,
+    CR_ERROR_UNAVAILABLE, /* a resource is short (disk space): try later */
     CR_ERROR_N_CODES
 } CrErrorCode;
 

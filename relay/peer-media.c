@@ -202,6 +202,7 @@ mark_media(CrPeer *peer)
     peer->last_media_us = g_get_monotonic_time();
     if (!peer->media_flowing) {
         peer->media_flowing = TRUE;
+        g_atomic_int_set(&peer->pub_flowing, TRUE);
         cr_relay_report_media(peer->relay, peer, TRUE);
     }
 }
@@ -242,6 +243,8 @@ send_packet(CrPeer *peer, CrSubSlot *s, const CrPacket *packet, guint16 seq, gui
     cr_peer_send_raw(peer, buf, len);
     g_atomic_pointer_add(&peer->relay->packets_out, 1);
     g_atomic_pointer_add(&peer->relay->bytes_out, (gssize)len);
+    cr_count(&peer->counters.packets_out, 1);
+    cr_count(&peer->counters.bytes_out, len);
     return TRUE;
 }
 
@@ -346,6 +349,7 @@ on_rtp(CrPeer *peer, guint8 *data, gsize len)
         (st = stream_for(peer, data, &h, &rtx)) == NULL ||
         (rtx && !unwrap_rtx(data, &len, &h, st)) || h.payload_len == 0) {
         g_atomic_pointer_add(&peer->relay->dropped, 1);
+        cr_count(&peer->counters.dropped, 1);
         return;
     }
     gint64 now = g_get_monotonic_time();
@@ -396,6 +400,7 @@ answer_nack(CrPeer *peer, const CrRtcpPacket *pkt)
         (s = slot_by_ssrc(peer, media, &which)) == NULL)
         return;
     g_atomic_pointer_add(&peer->relay->nacks_in, 1);
+    cr_count(&peer->counters.nacks_in, 1);
     CrNackCache *cache = cr_worker_cache(peer->worker, s->rw.source_id, which, FALSE);
     gint64 now = g_get_monotonic_time();
     for (gsize i = 0; i < n && cache != NULL; i++) {
@@ -406,8 +411,10 @@ answer_nack(CrPeer *peer, const CrRtcpPacket *pkt)
             continue;
         /* The same bytes as the first time (same seq, same payload), so
          * SRTP may protect them again (relay/srtp.c allows repeats). */
-        if (send_packet(peer, s, packet, lost[i], cr_rewriter_map_ts(&s->rw, packet->timestamp)))
+        if (send_packet(peer, s, packet, lost[i], cr_rewriter_map_ts(&s->rw, packet->timestamp))) {
             g_atomic_pointer_add(&peer->relay->retransmits, 1);
+            cr_count(&peer->counters.retransmits, 1);
+        }
     }
 }
 
@@ -426,6 +433,7 @@ on_feedback(CrPeer *peer, const CrRtcpPacket *pkt)
     case CR_RTCP_FB_PLI:
     case CR_RTCP_FB_FIR:
         g_atomic_pointer_add(&peer->relay->plis_in, 1);
+        cr_count(&peer->counters.plis_in, 1);
         if (!peer->publisher && slot_by_ssrc(peer, fb.media_ssrc, &which) != NULL)
             cr_relay_request_keyframe(peer->relay, peer, which);
         else if (!peer->publisher && fb.kind == CR_RTCP_FB_FIR)
@@ -438,6 +446,51 @@ on_feedback(CrPeer *peer, const CrRtcpPacket *pkt)
          * source there is nothing to adapt; they are not forwarded. */
         break;
     }
+}
+
+static guint64 ntp_now(void);
+
+/* A subscriber's RR (or SR) blocks on our slots: its loss, and the round
+ * trip from the LSR/DLSR of our SRs (RFC 3550 §6.4.1), published for
+ * cr_relay_peer_stats. Blocks on other SSRCs are ignored. */
+static void
+on_subscriber_report(CrPeer *peer, const CrRtcpPacket *pkt)
+{
+    CrRtcpSr sr;
+    CrRtcpRr rr;
+    const CrRtcpReportBlock *blocks;
+    guint n;
+    if (pkt->packet_type == CR_RTCP_SR && cr_rtcp_parse_sr(pkt, &sr)) {
+        blocks = sr.reports;
+        n = sr.n_reports;
+    } else if (pkt->packet_type == CR_RTCP_RR && cr_rtcp_parse_rr(pkt, &rr)) {
+        blocks = rr.reports;
+        n = rr.n_reports;
+    } else {
+        return;
+    }
+    guint32 arrival = cr_rtcp_ntp_middle32(ntp_now());
+    gboolean ours = FALSE;
+    guint worst = 0; /* of this report: a slot it no longer mentions gets no media */
+    for (guint i = 0; i < n; i++) {
+        CrSlot which;
+        CrSubSlot *s = slot_by_ssrc(peer, blocks[i].ssrc, &which);
+        guint32 rtt;
+        if (s == NULL)
+            continue;
+        ours = TRUE;
+        s->rr_lost = MAX(s->rr_lost, (guint32)MAX(blocks[i].cumulative_lost, 0));
+        worst = MAX(worst, blocks[i].fraction_lost);
+        if (cr_rtcp_rtt(arrival, blocks[i].lsr, blocks[i].dlsr, &rtt))
+            __atomic_store_n(&peer->pub_rtt_us, cr_rtcp_q16_to_us(rtt), __ATOMIC_RELAXED);
+    }
+    if (!ours)
+        return;
+    guint64 lost = 0;
+    for (int i = 0; i < CR_N_SLOTS; i++)
+        lost += peer->slots[i].rr_lost;
+    cr_counter_set(&peer->counters.lost_out, lost);
+    g_atomic_int_set(&peer->pub_fraction_lost, (gint)worst);
 }
 
 static void
@@ -460,6 +513,7 @@ on_rtcp(CrPeer *peer, const guint8 *data, gsize len)
         } else if ((pkt.packet_type == 201 || pkt.packet_type == 200) && !peer->publisher) {
             /* Receiver reports prove the subscriber is getting media. */
             mark_media(peer);
+            on_subscriber_report(peer, &pkt);
         } else if (pkt.packet_type == 205 || pkt.packet_type == 206) {
             on_feedback(peer, &pkt);
         }
@@ -474,6 +528,7 @@ cr_peer_on_srtp(CrPeer *peer, guint8 *data, gsize len, gboolean rtcp)
     guint8 buf[CR_SEND_BUF] __attribute__((aligned(8)));
     if (len > CR_PACKET_MAX + 64) {
         g_atomic_pointer_add(&peer->relay->dropped, 1);
+        cr_count(&peer->counters.dropped, 1);
         return;
     }
     memcpy(buf, data, len);
@@ -481,10 +536,13 @@ cr_peer_on_srtp(CrPeer *peer, guint8 *data, gsize len, gboolean rtcp)
                            : cr_srtp_unprotect_rtp(peer->srtp, buf, &len);
     if (st != CR_SRTP_OK) {
         g_atomic_pointer_add(&peer->relay->dropped, 1);
+        cr_count(&peer->counters.dropped, 1);
         return;
     }
     g_atomic_pointer_add(&peer->relay->packets_in, 1);
     g_atomic_pointer_add(&peer->relay->bytes_in, (gssize)len);
+    cr_count(&peer->counters.packets_in, 1);
+    cr_count(&peer->counters.bytes_in, len);
     if (rtcp)
         on_rtcp(peer, buf, len);
     else
@@ -518,8 +576,27 @@ cr_peer_request_keyframe(CrPeer *peer, CrSlot slot)
         gsize n = cr_rtcp_write_rr(buf, CR_SEND_BUF, &rr);
         n += cr_rtcp_write_pli(buf + n, CR_SEND_BUF - n, peer->local_ssrc, st->ssrc);
         g_atomic_pointer_add(&peer->relay->plis_out, 1);
+        cr_count(&peer->counters.plis_out, 1);
         send_rtcp(peer, buf, n);
     }
+}
+
+/* Publishes what the RR we are about to send @st's sender says: the
+ * peer's loss is the sum of its streams' (a count that only grows) and the
+ * worst stream's last fraction. */
+static void
+note_publisher_loss(CrPeer *peer, CrPubStream *st, const CrReportValues *v)
+{
+    st->lost = MAX(st->lost, (guint32)MAX(v->cumulative_lost, 0));
+    st->fraction_lost = v->fraction_lost;
+    guint64 lost = 0;
+    guint worst = 0;
+    for (guint i = 0; i < peer->n_streams; i++) {
+        lost += peer->streams[i].lost;
+        worst = MAX(worst, peer->streams[i].fraction_lost);
+    }
+    cr_counter_set(&peer->counters.lost_in, lost);
+    g_atomic_int_set(&peer->pub_fraction_lost, (gint)worst);
 }
 
 static void
@@ -537,6 +614,7 @@ publisher_reports(CrPeer *peer, gint64 now)
                                         st->last_sr_arrival_us, &v))
             continue;
         ssrcs[n_ssrcs++] = st->ssrc;
+        note_publisher_loss(peer, st, &v);
         rr.reports[rr.n_reports++] = (CrRtcpReportBlock){st->ssrc, v.fraction_lost,
                                                          v.cumulative_lost, v.highest_seq,
                                                          v.jitter, v.lsr, v.dlsr};
@@ -555,6 +633,7 @@ publisher_reports(CrPeer *peer, gint64 now)
             n += cr_rtcp_write_nack(buf + n, CR_SEND_BUF - n, peer->local_ssrc,
                                     peer->streams[i].ssrc, lost, k);
             g_atomic_pointer_add(&peer->relay->nacks_out, 1);
+            cr_count(&peer->counters.nacks_out, 1);
         }
     }
     send_rtcp(peer, buf, n);
@@ -598,6 +677,7 @@ cr_peer_rtcp_tick(gpointer data)
     gint64 quiet = peer->publisher ? MEDIA_QUIET_US : SUBSCRIBER_QUIET_US;
     if (peer->media_flowing && now - peer->last_media_us > quiet) {
         peer->media_flowing = FALSE;
+        g_atomic_int_set(&peer->pub_flowing, FALSE);
         cr_relay_report_media(peer->relay, peer, FALSE);
     }
     return G_SOURCE_CONTINUE;

@@ -24,6 +24,7 @@ cr_peer_new(CrRelay *relay, CrNegotiation negotiation, gint64 session, const cha
     peer->person_tag = g_str_hash(person != NULL ? person : "");
     peer->role = role;
     peer->local_ssrc = g_random_int() | 1;
+    peer->pub_rtt_us = -1;
     peer->local_candidates = g_ptr_array_new_with_free_func(g_free);
     return peer;
 }
@@ -99,6 +100,7 @@ dtls_connected(CrPeer *peer)
     }
     cr_srtp_keys_clear(&keys);
     peer->state = CR_PEER_CONNECTED;
+    g_atomic_int_set(&peer->pub_state, CR_PEER_CONNECTED);
     g_message("[peer %" G_GUINT64_FORMAT "] connected (%s)", peer->id,
               cr_srtp_profile_name(cr_srtp_profile(peer->srtp)));
     cr_relay_report_state(peer->relay, peer, CR_PEER_CONNECTED, NULL);
@@ -134,8 +136,10 @@ cr_peer_send_raw(CrPeer *peer, const guint8 *data, gsize len)
 {
     if (peer->agent == NULL)
         return;
-    if (nice_agent_send(peer->agent, peer->stream_id, 1, (guint)len, (const gchar *)data) < 0)
+    if (nice_agent_send(peer->agent, peer->stream_id, 1, (guint)len, (const gchar *)data) < 0) {
         g_atomic_pointer_add(&peer->relay->dropped, 1);
+        cr_count(&peer->counters.dropped, 1);
+    }
 }
 
 static void
@@ -160,6 +164,7 @@ on_receive(NiceAgent *agent, guint stream_id, guint component_id, guint len, gch
         break;
     default:
         g_atomic_pointer_add(&peer->relay->dropped, 1);
+        cr_count(&peer->counters.dropped, 1);
         break;
     }
 }
@@ -324,6 +329,10 @@ deliver_sdp(gpointer data)
     if (r->peer->done != NULL)
         r->peer->done(r->error != NULL ? 0 : r->peer->id, r->sdp, r->error, r->peer->done_data);
     r->peer->done = NULL;
+    /* A refused negotiation leaves no peer behind: the caller got id 0 and
+     * would never close it, and it would count as open in the statistics. */
+    if (r->error != NULL)
+        cr_relay_close_peer(r->peer->relay, r->peer->id);
     return G_SOURCE_REMOVE;
 }
 
@@ -479,6 +488,7 @@ cr_peer_shutdown(CrPeer *peer, CrPeerState state, const char *reason)
     if (peer->state == CR_PEER_CLOSED || peer->state == CR_PEER_FAILED)
         return;
     peer->state = state;
+    g_atomic_int_set(&peer->pub_state, state);
     g_atomic_int_set(&peer->closed, 1);
     if (state == CR_PEER_FAILED)
         g_message("[peer %" G_GUINT64_FORMAT "] failed: %s", peer->id, reason ? reason : "?");
@@ -502,6 +512,7 @@ cr_peer_shutdown(CrPeer *peer, CrPeerState state, const char *reason)
     }
     if (peer->media_flowing) {
         peer->media_flowing = FALSE;
+        g_atomic_int_set(&peer->pub_flowing, FALSE);
         cr_relay_report_media(peer->relay, peer, FALSE);
     }
     cr_relay_report_state(peer->relay, peer, state, reason);

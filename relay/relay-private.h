@@ -7,7 +7,9 @@
  *  - CrWorker: a thread with its own GMainContext; it owns the peers
  *    assigned to it and its per-session subscriber lists.
  *  - CrPeer: created on the control loop, then touched only on its
- *    worker, except the reference count and `closed` (atomics).
+ *    worker, except the reference count and `closed` (atomics) and its
+ *    published counters (below), which only the worker writes and the
+ *    control loop reads for cr_relay_peer_stats().
  *  - CrPacket: an immutable, reference-counted plaintext RTP packet; a
  *    publisher's worker posts one reference to each worker that has
  *    subscribers in the session: it crosses once per worker.
@@ -79,7 +81,41 @@ struct _CrSessionMedia {
     gint64 id;
     CrPeer *publishers[CR_N_SLOTS]; /* a reference each; under relay->lock */
     gint subscribers_on[CR_MAX_WORKERS]; /* atomic counts per worker */
+    /* The recording tap (tap.c): `tapped` is read without the lock on the
+     * packet path; the call itself holds tap_lock so removal can wait. */
+    gint tapped;
+    GMutex tap_lock;
+    CrRelayTap tap;
+    gpointer tap_user;
+    /* Control loop only: the session's open peers, and the counters of
+     * those closed (folded in by cr_relay_close_peer) so that the session's
+     * totals only grow; when the last peer left, for how long to list it. */
+    guint open_peers;
+    CrMediaCounters closed;
+    gint64 last_left_us;
 };
+
+/* Per-peer counters are written by the peer's worker alone, so a relaxed
+ * atomic load and store is enough: no locked instruction on the packet
+ * path (on x86-64 a plain add to memory), and readers on other threads
+ * see whole 64-bit values, never a torn one. Readers use cr_counter_get. */
+static inline void
+cr_count(guint64 *counter, guint64 n)
+{
+    __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+static inline void
+cr_counter_set(guint64 *counter, guint64 value)
+{
+    __atomic_store_n(counter, value, __ATOMIC_RELAXED);
+}
+
+static inline guint64
+cr_counter_get(const guint64 *counter)
+{
+    return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
 
 struct _CrRelay {
     CrRelayConfig config;
@@ -134,6 +170,11 @@ void cr_relay_clear_publisher(CrRelay *relay, CrPeer *peer, CrSlot slot);
 void cr_relay_count_subscriber(CrRelay *relay, CrPeer *peer, gint delta);
 /* Worker thread: hands @packet (stolen) to every worker with subscribers. */
 void cr_relay_fan_out(CrRelay *relay, CrPeer *publisher, CrPacket *packet);
+/* The media record of session @id, created on first use; it lives as long
+ * as the relay. Caller holds relay->lock. */
+CrSessionMedia *cr_relay_session_media(CrRelay *relay, gint64 id);
+/* Worker thread: hands @packet to the session's recording tap (tap.c). */
+void cr_relay_tap_packet(CrRelay *relay, CrPeer *publisher, const CrPacket *packet);
 /* Runs @fn on the control loop. Any thread. */
 void cr_relay_to_control(CrRelay *relay, GSourceFunc fn, gpointer data, GDestroyNotify free);
 void cr_relay_report_state(CrRelay *relay, CrPeer *peer, CrPeerState state, const char *reason);
@@ -157,6 +198,8 @@ typedef struct {
     guint64 last_sr_ntp;
     gint64 last_sr_arrival_us;
     gint64 last_keyframe_request_us;
+    guint32 lost;         /* cumulative, from the last RR we sent it (>= 0) */
+    guint8 fraction_lost; /* of that RR, 1/256 */
 } CrPubStream;
 
 typedef struct {
@@ -169,6 +212,7 @@ typedef struct {
     guint64 current_source;
     gint64 last_sr_us;
     gint64 last_keyframe_request_us; /* while waiting for a new source's keyframe */
+    guint32 rr_lost;                 /* the subscriber's RRs on this slot: cumulative (>= 0) */
 } CrSubSlot;
 
 typedef enum {
@@ -216,6 +260,13 @@ struct _CrPeer {
     CrPubStream streams[4];
     guint n_streams;
     CrSubSlot slots[CR_N_SLOTS];
+    /* published for cr_relay_peer_stats(): the worker writes them alone
+     * (cr_count, __atomic stores), any thread reads them (atomic loads) */
+    CrMediaCounters counters;
+    gint64 pub_rtt_us;      /* the last round-trip sample; -1 until one */
+    gint pub_fraction_lost; /* the worst stream's last fraction lost, 1/256 */
+    gint pub_state;         /* CrPeerState */
+    gint pub_flowing;
     guint8 send_buf[CR_SEND_BUF] __attribute__((aligned(8)));
 };
 

@@ -5,6 +5,8 @@
  * Public functions run on the control loop. The registry (sessions) is
  * guarded by relay->lock and is read by workers only to route keyframe
  * requests; forwarding reads the per-worker subscriber counts with atomics.
+ * Statistics read each peer's worker-written counters with atomic loads
+ * (relay-private.h) and never wait for a worker.
  */
 #include "relay/relay-private.h"
 
@@ -64,6 +66,14 @@ load_cert(CrRelay *relay, GError **error)
     return TRUE;
 }
 
+static void
+session_media_free(gpointer data)
+{
+    CrSessionMedia *sm = data;
+    g_mutex_clear(&sm->tap_lock);
+    g_free(sm);
+}
+
 CrRelay *
 cr_relay_new(const CrRelayConfig *config, const CrRelayCallbacks *callbacks, GError **error)
 {
@@ -84,7 +94,7 @@ cr_relay_new(const CrRelayConfig *config, const CrRelayCallbacks *callbacks, GEr
     relay->policy.video_codecs = (const char *const *)relay->config.video_codecs;
     relay->policy.extmap_uris = extmaps;
     relay->peers = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, cr_peer_unref);
-    relay->sessions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    relay->sessions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, session_media_free);
     g_mutex_init(&relay->lock);
     if (!load_cert(relay, error)) {
         cr_relay_free(relay);
@@ -150,13 +160,14 @@ cr_relay_fingerprint(const CrRelay *relay)
 
 /* ---- the session registry ---- */
 
-static CrSessionMedia *
-session_media(CrRelay *relay, gint64 id)
+CrSessionMedia *
+cr_relay_session_media(CrRelay *relay, gint64 id)
 {
     CrSessionMedia *sm = g_hash_table_lookup(relay->sessions, &id);
     if (sm == NULL) {
         sm = g_new0(CrSessionMedia, 1);
         sm->id = id;
+        g_mutex_init(&sm->tap_lock);
         g_hash_table_insert(relay->sessions, &sm->id, sm);
     }
     return sm;
@@ -196,6 +207,8 @@ void
 cr_relay_fan_out(CrRelay *relay, CrPeer *publisher, CrPacket *packet)
 {
     CrSessionMedia *sm = publisher->media;
+    if (g_atomic_int_get(&sm->tapped))
+        cr_relay_tap_packet(relay, publisher, packet);
     for (guint i = 0; i < relay->n_workers; i++) {
         if (g_atomic_int_get(&sm->subscribers_on[i]) > 0)
             cr_worker_forward(relay->workers[i], cr_packet_ref(packet));
@@ -338,11 +351,12 @@ add_peer(CrRelay *relay, CrNegotiation negotiation, gint64 session, const char *
     peer->done = done;
     peer->done_data = user_data;
     g_mutex_lock(&relay->lock);
-    peer->media = session_media(relay, session);
+    peer->media = cr_relay_session_media(relay, session);
     g_mutex_unlock(&relay->lock);
     peer->worker = relay->workers[relay->next_worker++ % relay->n_workers];
     g_hash_table_insert(relay->peers, &peer->id, peer);
     g_atomic_int_inc(&relay->peer_count);
+    peer->media->open_peers++;
     return peer;
 }
 
@@ -479,6 +493,150 @@ cr_relay_add_candidate(CrRelay *relay, guint64 id, const char *candidate, GError
     return TRUE;
 }
 
+/* ---- per-peer and per-session statistics (control loop) ---- */
+
+/* CrMediaCounters is nothing but guint64 counters, summed and loaded
+ * field by field through this view. */
+#define N_COUNTERS (sizeof(CrMediaCounters) / sizeof(guint64))
+G_STATIC_ASSERT(sizeof(CrMediaCounters) == N_COUNTERS * sizeof(guint64));
+
+static void
+counters_add(CrMediaCounters *to, const CrMediaCounters *from)
+{
+    guint64 *t = (guint64 *)to;
+    const guint64 *f = (const guint64 *)from;
+    for (gsize i = 0; i < N_COUNTERS; i++)
+        t[i] += f[i];
+}
+
+static void
+peer_stats_load(CrPeer *peer, CrPeerStats *out)
+{
+    const guint64 *from = (const guint64 *)&peer->counters;
+    guint64 *to = (guint64 *)&out->counters;
+    for (gsize i = 0; i < N_COUNTERS; i++)
+        to[i] = cr_counter_get(&from[i]);
+    out->session = peer->session;
+    out->publisher = peer->publisher;
+    out->state = (CrPeerState)g_atomic_int_get(&peer->pub_state);
+    out->flowing = g_atomic_int_get(&peer->pub_flowing) != 0;
+    out->fraction_lost = (guint)g_atomic_int_get(&peer->pub_fraction_lost);
+    out->rtt_us = __atomic_load_n(&peer->pub_rtt_us, __ATOMIC_RELAXED);
+}
+
+/* A closed peer's counters stay in its session's totals. Packets its
+ * worker still counts before it stops (a few at most) are not seen. */
+static void
+fold_closed_peer(CrPeer *peer)
+{
+    CrPeerStats st;
+    peer_stats_load(peer, &st);
+    counters_add(&peer->media->closed, &st.counters);
+    peer->media->open_peers--;
+    peer->media->last_left_us = g_get_monotonic_time();
+}
+
+gboolean
+cr_relay_peer_stats(CrRelay *relay, guint64 id, CrPeerStats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rtt_us = -1;
+    CrPeer *peer = g_hash_table_lookup(relay->peers, &id);
+    if (peer == NULL)
+        return FALSE;
+    peer_stats_load(peer, out);
+    return TRUE;
+}
+
+static void
+session_stats_init(CrSessionStats *out, const CrSessionMedia *sm)
+{
+    memset(out, 0, sizeof *out);
+    out->session = sm->id;
+    out->counters = sm->closed;
+    out->rtt_max_us = -1;
+}
+
+static void
+session_stats_add(CrSessionStats *s, CrPeer *peer)
+{
+    CrPeerStats st;
+    peer_stats_load(peer, &st);
+    s->peers++;
+    if (st.publisher)
+        s->publishers++;
+    else
+        s->subscribers++;
+    counters_add(&s->counters, &st.counters);
+    s->fraction_lost_max = MAX(s->fraction_lost_max, st.fraction_lost);
+    s->rtt_max_us = MAX(s->rtt_max_us, st.rtt_us);
+}
+
+gboolean
+cr_relay_session_stats(CrRelay *relay, gint64 session, CrSessionStats *out)
+{
+    g_mutex_lock(&relay->lock);
+    CrSessionMedia *sm = g_hash_table_lookup(relay->sessions, &session);
+    g_mutex_unlock(&relay->lock);
+    if (sm == NULL) {
+        memset(out, 0, sizeof *out);
+        out->session = session;
+        out->rtt_max_us = -1;
+        return FALSE;
+    }
+    session_stats_init(out, sm);
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, relay->peers);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        CrPeer *peer = value;
+        if (peer->session == session)
+            session_stats_add(out, peer);
+    }
+    return TRUE;
+}
+
+static gint
+by_session(gconstpointer a, gconstpointer b)
+{
+    gint64 x = ((const CrSessionStats *)a)->session, y = ((const CrSessionStats *)b)->session;
+    return x < y ? -1 : x > y;
+}
+
+GArray *
+cr_relay_sessions_stats(CrRelay *relay)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(CrSessionStats));
+    g_autoptr(GHashTable) index = g_hash_table_new(g_int64_hash, g_int64_equal);
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter iter;
+    gpointer value;
+    /* One pass over the sessions picks those to list, one over the peers
+     * adds them up; positions are fixed before the array is sorted. */
+    g_mutex_lock(&relay->lock);
+    g_hash_table_iter_init(&iter, relay->sessions);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        CrSessionMedia *sm = value;
+        if (sm->open_peers == 0 &&
+            (sm->last_left_us == 0 || now - sm->last_left_us >= CR_RELAY_SESSION_LINGER_US))
+            continue; /* no peer yet (a recording tap made it), or gone long enough */
+        CrSessionStats st;
+        session_stats_init(&st, sm);
+        g_hash_table_insert(index, &sm->id, GUINT_TO_POINTER(out->len + 1));
+        g_array_append_val(out, st);
+    }
+    g_mutex_unlock(&relay->lock);
+    g_hash_table_iter_init(&iter, relay->peers);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        CrPeer *peer = value;
+        guint at = GPOINTER_TO_UINT(g_hash_table_lookup(index, &peer->session));
+        if (at != 0)
+            session_stats_add(&g_array_index(out, CrSessionStats, at - 1), peer);
+    }
+    g_array_sort(out, by_session);
+    return out;
+}
+
 void
 cr_relay_close_peer(CrRelay *relay, guint64 id)
 {
@@ -487,6 +645,7 @@ cr_relay_close_peer(CrRelay *relay, guint64 id)
         return;
     g_atomic_int_set(&peer->closed, 1);
     cr_worker_post(peer->worker, close_on_worker, cr_peer_ref(peer), cr_peer_unref);
+    fold_closed_peer(peer);
     g_hash_table_remove(relay->peers, &id);
     g_atomic_int_add(&relay->peer_count, -1);
 }

@@ -111,7 +111,100 @@ typedef struct {
 } CrRelayStats;
 void cr_relay_stats(CrRelay *relay, CrRelayStats *out);
 
+/* Media counters of one peer, or summed over a session's peers. Control
+ * loop; a snapshot read with atomic loads while the workers count on, so
+ * two fields may be a packet apart. */
+typedef struct {
+    guint64 packets_in;  /* SRTP and SRTCP packets received and decrypted */
+    guint64 packets_out; /* RTP packets sent, retransmissions included */
+    guint64 bytes_in;    /* decrypted */
+    guint64 bytes_out;   /* encrypted */
+    guint64 nacks_in;    /* NACK messages from a subscriber */
+    guint64 nacks_out;   /* NACK messages sent to a publisher */
+    guint64 plis_in;     /* PLI/FIR from a subscriber */
+    guint64 plis_out;    /* PLIs sent to a publisher (after throttling) */
+    guint64 retransmits; /* packets resent to a subscriber from the NACK cache */
+    guint64 dropped;     /* malformed, undecryptable, unknown stream, send failed */
+    guint64 lost_in;     /* publisher -> relay: missing from what it sent us */
+    guint64 lost_out;    /* relay -> subscriber: as its receiver reports say */
+} CrMediaCounters;
+
+typedef struct {
+    gint64 session;
+    gboolean publisher;
+    CrPeerState state;
+    gboolean flowing; /* as reported through CrRelayCallbacks.media */
+    CrMediaCounters counters;
+    guint fraction_lost; /* 1/256; the worst of its streams in the last reports */
+    gint64 rtt_us;       /* the last sample; -1 when not measured (publishers: always,
+                          * see docs/operations.md) */
+} CrPeerStats;
+
+/* FALSE when @peer is not open (never was, or closed). */
+gboolean cr_relay_peer_stats(CrRelay *relay, guint64 peer, CrPeerStats *out);
+
+typedef struct {
+    gint64 session;
+    guint peers, publishers, subscribers; /* open now */
+    /* Since the session's first peer on this relay: the open peers' counters
+     * plus those of the peers already closed, so they only grow. */
+    CrMediaCounters counters;
+    guint fraction_lost_max; /* the worst of the open peers', 1/256 */
+    gint64 rtt_max_us;       /* the longest of the open peers' samples; -1 when none */
+} CrSessionStats;
+
+/* How long a session stays in cr_relay_sessions_stats() after its last
+ * peer closed, so that a scrape still sees its final counters. */
+#define CR_RELAY_SESSION_LINGER_US (10 * 60 * G_USEC_PER_SEC)
+
+/* FALSE (and @out zeroed but for the id) when the relay has no record of
+ * the session (it never had a peer). */
+gboolean cr_relay_session_stats(CrRelay *relay, gint64 session, CrSessionStats *out);
+/* Every session with open peers or one closed in the last
+ * CR_RELAY_SESSION_LINGER_US, by id: an array of CrSessionStats. */
+GArray *cr_relay_sessions_stats(CrRelay *relay);
+
 /* The SHA-256 fingerprint of the relay's certificate, "AB:CD:..." (logs). */
 const char *cr_relay_fingerprint(const CrRelay *relay);
+
+/* ---- Recording tap ----------------------------------------------------
+ * The recorder sees a session's plaintext RTP as the relay forwards it:
+ * one call per packet a publisher sends, on that publisher's worker, only
+ * while a tap is set for the session. The tap must not block (it copies
+ * into a bounded queue); @packet and its data live only during the call. */
+
+typedef enum {
+    CR_TRACK_CLASS_AUDIO, /* the classroom's microphone */
+    CR_TRACK_CLASS_VIDEO, /* the classroom's camera */
+    CR_TRACK_SCREEN,      /* the shared screen */
+    CR_TRACK_FLOOR_AUDIO, /* whoever holds the floor */
+    CR_TRACK_FLOOR_VIDEO,
+    CR_N_TRACKS
+} CrTrackKind;
+
+typedef struct {
+    gint64 session;
+    guint64 source; /* the publisher's peer id: changes when the floor passes */
+    CrTrackKind track;
+    const char *codec; /* "opus", "VP8", "H264" */
+    guint clock_rate;
+    gboolean keyframe; /* the first packet of a video keyframe */
+    guint16 seq;
+    guint32 timestamp;
+    gint64 arrival_us; /* g_get_monotonic_time() at arrival */
+    const guint8 *data; /* the whole RTP packet, decrypted */
+    gsize len;
+} CrTapPacket;
+
+typedef void (*CrRelayTap)(gpointer user, const CrTapPacket *packet);
+
+/* Sets (or with @tap NULL removes) the tap of @session. Removing waits for
+ * a call in progress, so @user may be freed afterwards. Any thread. */
+void cr_relay_set_tap(CrRelay *relay, gint64 session, CrRelayTap tap, gpointer user);
+/* Asks every video publisher of @session for a keyframe. Any thread. */
+void cr_relay_request_keyframes(CrRelay *relay, gint64 session);
+/* The codec ("opus", "VP8", "H264") of each track's current publisher,
+ * NULL where none publishes. Any thread. */
+void cr_relay_track_codecs(CrRelay *relay, gint64 session, const char *out[CR_N_TRACKS]);
 
 G_END_DECLS

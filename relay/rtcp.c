@@ -142,6 +142,26 @@ cr_rtcp_parse_rr(const CrRtcpPacket *pkt, CrRtcpRr *out)
     return TRUE;
 }
 
+gboolean
+cr_rtcp_rtt(guint32 arrival_ntp_middle32, guint32 lsr, guint32 dlsr, guint32 *rtt_q16)
+{
+    g_return_val_if_fail(rtt_q16 != NULL, FALSE);
+
+    *rtt_q16 = 0;
+    if (lsr == 0)
+        return FALSE;
+    guint32 since_sr = arrival_ntp_middle32 - lsr; /* modulo 2^32 */
+    if (since_sr > G_MAXINT32)
+        return FALSE; /* the report arrived "before" our SR left */
+    if (dlsr > since_sr) {
+        if (dlsr - since_sr > CR_RTCP_RTT_SLACK)
+            return FALSE;
+        return TRUE; /* rounding on a sub-millisecond path: 0 */
+    }
+    *rtt_q16 = since_sr - dlsr;
+    return TRUE;
+}
+
 /* Walks the items of the SDES chunk whose items start at *off (RFC 3550
  * §6.5: |type|length|text|, ended by a zero octet, then zeros up to the
  * next 32-bit boundary). Returns 1 with the CNAME found, 0 at the chunk's

@@ -162,6 +162,34 @@ gboolean cr_rtcp_parse_fir(const CrRtcpPacket *pkt, guint32 *sender_ssrc, CrRtcp
  * SSRC count runs past the packet. */
 gboolean cr_rtcp_parse_remb(const CrRtcpPacket *pkt, CrRtcpRemb *out);
 
+/* The round-trip time from a report block about one of our streams (RFC
+ * 3550 §6.4.1): RTT = A - LSR - DLSR, all in 1/65536 s, where A is when
+ * the report arrived as the middle 32 bits of an NTP timestamp on the
+ * clock that stamped our SR (see cr_rtcp_ntp_middle32). Arithmetic is
+ * modulo 2^32, so it holds across the 18-hour wrap of the middle bits.
+ * A result a little below zero (at most CR_RTCP_RTT_SLACK) is rounding
+ * on a very short path (LSR and A are truncated, DLSR is the reporter's
+ * own rounding) and gives 0. FALSE when LSR is 0 (the reporter has had
+ * no SR yet), or when A - LSR - DLSR is further below zero or A - LSR
+ * is more than half the modulus: a stepped clock or a report on an SR
+ * that is not ours. */
+#define CR_RTCP_RTT_SLACK 66 /* ~1 ms in 1/65536 s */
+gboolean cr_rtcp_rtt(guint32 arrival_ntp_middle32, guint32 lsr, guint32 dlsr, guint32 *rtt_q16);
+
+/* The middle 32 bits of a 64-bit NTP timestamp: the LSR form (§6.4.1). */
+static inline guint32
+cr_rtcp_ntp_middle32(guint64 ntp)
+{
+    return (guint32)(ntp >> 16);
+}
+
+/* 1/65536 s to microseconds, rounded to nearest. */
+static inline gint64
+cr_rtcp_q16_to_us(guint32 q16)
+{
+    return (gint64)(((guint64)q16 * G_USEC_PER_SEC + 32768) >> 16);
+}
+
 /* Builders: each writes one packet at @buf and returns its length in
  * bytes, or 0 (and @buf left unspecified) when it does not fit in @cap or
  * the input cannot be encoded. Concatenate them for a compound packet,

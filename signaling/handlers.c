@@ -50,12 +50,13 @@ send_welcome(CrConn *conn, const char *ref)
     const CrConfig *config = conn->server->config;
     const CrTokenClaims *c = &conn->claims;
     cr_conn_send(conn,
-                 json_pack("{s:s, s:s?, s:{s:s, s:s, s:s?, s:s}, s:o, s:o, s:o, s:{s:I, s:I, "
-                           "s:f, s:I}}",
+                 json_pack("{s:s, s:s?, s:{s:s, s:s, s:s?, s:s}, s:o, s:o, s:o, s:o, s:{s:I, "
+                           "s:I, s:f, s:I}}",
                            "type", "welcome", "ref", ref, "you", "person", c->sub, "name",
                            c->name, "org", c->org, "role", cr_role_name(c->role), "session",
                            cr_room_session_json(conn->room), "roster",
                            cr_room_roster(conn->room), "ice_servers", cr_media_ice_servers(conn->server, c->sub),
+                           "recording", cr_recording_state_json(conn->server, conn->session_id),
                            "limits", "heartbeat_seconds",
                            (json_int_t)config->server.heartbeat_seconds, "max_message_bytes",
                            (json_int_t)config->server.max_message_bytes,
@@ -97,6 +98,7 @@ joined(gpointer result, const GError *error, gpointer user_data)
             cr_room_broadcast(room, json_pack("{s:s, s:o}", "type", "session", "session",
                                               cr_room_session_json(room)));
         cr_media_start_subscribe(conn);
+        cr_recording_class_live(p->server, &res->session);
         g_message("[class %" G_GINT64_FORMAT "/%s] joined as %s from %s", conn->session_id,
                   conn->claims.sub, cr_role_name(conn->claims.role), conn->addr);
     }
@@ -228,6 +230,7 @@ ended(gpointer result, const GError *error, gpointer user_data)
         const CrSessionInfo *info = result;
         CrRoom *room = cr_room_lookup(p->server, info->id);
         g_message("[class %" G_GINT64_FORMAT "] ended", info->id);
+        cr_recording_class_ended(p->server, info->id);
         if (room != NULL)
             cr_room_end(room, info);
     }
@@ -301,6 +304,7 @@ static const Route routes[CR_MSG_N_TYPES] = {
     [CR_MSG_CHAT] = {handle_chat, PEOPLE},
     [CR_MSG_LEAVE] = {handle_leave, PEOPLE},
     [CR_MSG_PING] = {handle_ping, 0},
+    [CR_MSG_RECORD] = {cr_recording_handle, ROLE(CR_ROLE_INSTRUCTOR)},
     [CR_MSG_PUBLISH] = {cr_media_handle, PEOPLE},
     [CR_MSG_ANSWER] = {cr_media_handle, PEOPLE},
     [CR_MSG_CANDIDATE] = {cr_media_handle, PEOPLE},

@@ -39,6 +39,7 @@ cr_http_request_unref(CrHttpRequest *req)
         g_ptr_array_unref(req->resp_headers);
     if (req->resp_body != NULL)
         g_bytes_unref(req->resp_body);
+    cr_http_file_body_free(req->resp_file);
     g_free(req);
 }
 
@@ -172,7 +173,9 @@ write_headers(CrHttpRequest *req)
 {
     guint8 buf[LWS_PRE + 8192];
     guint8 *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-    gsize len = req->resp_body != NULL ? g_bytes_get_size(req->resp_body) : 0;
+    guint64 len = req->resp_file != NULL   ? req->resp_file->remain
+                  : req->resp_body != NULL ? g_bytes_get_size(req->resp_body)
+                                           : 0;
     static const char *const security[][2] = {
         {"x-content-type-options:", "nosniff"},
         {"referrer-policy:", "no-referrer"},
@@ -217,6 +220,8 @@ writeable(CrHttpRequest *req)
         lws_callback_on_writable(req->wsi);
         return 0;
     }
+    if (req->resp_file != NULL)
+        return cr_http_file_write(req);
     gsize total = 0;
     const guint8 *data = req->resp_body ? g_bytes_get_data(req->resp_body, &total) : NULL;
     gsize n = MIN(total - req->resp_sent, CHUNK);
@@ -242,7 +247,7 @@ has_body(const char *method)
            strcmp(method, "PATCH") == 0;
 }
 
-/* No Content-Length, or zero: lws sends no BODY_COMPLETION then. */
+/* No Content-Length, or zero: lws may send no BODY_COMPLETION then. */
 static gboolean
 body_absent(struct lws *wsi)
 {
@@ -253,6 +258,11 @@ body_absent(struct lws *wsi)
 static void
 request_complete(CrHttpRequest *req)
 {
+    /* Some lws versions also send BODY_COMPLETION for "Content-Length: 0":
+     * a request is dispatched once, whichever comes first. */
+    if (req->dispatched)
+        return;
+    req->dispatched = TRUE;
     req->server->metrics.http_requests++;
     if (req->body_too_large)
         cr_http_respond_error(req, CR_ERROR_TOO_LARGE, "request body too large");

@@ -27,7 +27,7 @@ typedef enum {
     SHAPE_NONEMPTY,  /* a string of 1..max_len bytes */
     SHAPE_NAME,      /* SHAPE_NONEMPTY without control characters */
     SHAPE_PROSE,     /* SHAPE_NONEMPTY with something visible */
-    SHAPE_PC,        /* "publish" or "subscribe" */
+    SHAPE_CHOICE,    /* one of the rule's choices */
     SHAPE_CANDIDATE, /* null, or an RTCIceCandidateInit object */
 } Shape;
 
@@ -37,6 +37,7 @@ typedef struct {
     Shape shape;
     gsize max_len; /* for the string shapes */
     gsize offset;  /* of the char * member that keeps it, or NOT_KEPT */
+    const char *const *choices; /* SHAPE_CHOICE: the allowed strings, NULL-terminated */
 } FieldRule;
 
 typedef struct {
@@ -48,7 +49,10 @@ typedef struct {
 #define REQUIRED TRUE
 #define OPTIONAL FALSE
 #define PERSON(req) {"person", req, SHAPE_NAME, CR_MESSAGE_MAX_PERSON, KEEP(person)}
-#define PC {"pc", REQUIRED, SHAPE_PC, 0, KEEP(pc)}
+static const char *const pc_choices[] = {"publish", "subscribe", NULL};
+static const char *const action_choices[] = {"start", "stop", NULL};
+#define PC {"pc", REQUIRED, SHAPE_CHOICE, 0, KEEP(pc), pc_choices}
+#define ACTION {"action", REQUIRED, SHAPE_CHOICE, 0, KEEP(action), action_choices}
 #define SDP {"sdp", REQUIRED, SHAPE_NONEMPTY, MAX_SDP, NOT_KEPT}
 
 static const MessageRule rules[CR_MSG_N_TYPES] = {
@@ -66,6 +70,7 @@ static const MessageRule rules[CR_MSG_N_TYPES] = {
         {"text", REQUIRED, SHAPE_PROSE, CR_MESSAGE_MAX_TEXT, KEEP(text)}}},
     [CR_MSG_LEAVE] = {.name = "leave"},
     [CR_MSG_PING] = {.name = "ping"},
+    [CR_MSG_RECORD] = {.name = "record", .fields = {ACTION}},
     [CR_MSG_PUBLISH] = {.name = "publish", .keeps_body = TRUE, .fields = {SDP}},
     [CR_MSG_ANSWER] = {.name = "answer", .keeps_body = TRUE, .fields = {PC, SDP}},
     [CR_MSG_CANDIDATE] = {.name = "candidate", .keeps_body = TRUE, .fields = {
@@ -215,12 +220,13 @@ check_string(const FieldRule *field, json_t *value, GError **error)
 }
 
 static gboolean
-check_pc(const FieldRule *field, json_t *value, GError **error)
+check_choice(const FieldRule *field, json_t *value, GError **error)
 {
     const char *text = json_string_value(value); /* NULL if not a string */
-    if (text != NULL && (strcmp(text, "publish") == 0 || strcmp(text, "subscribe") == 0))
+    if (text != NULL && g_strv_contains(field->choices, text))
         return TRUE;
-    fail(error, "field \"%s\" must be \"publish\" or \"subscribe\"", field->name);
+    g_autofree char *allowed = g_strjoinv("\" or \"", (char **)field->choices);
+    fail(error, "field \"%s\" must be \"%s\"", field->name, allowed);
     return FALSE;
 }
 
@@ -269,8 +275,8 @@ read_field(json_t *root, const FieldRule *field, CrClientMessage *msg, GError **
     }
     gboolean ok;
     switch (field->shape) {
-    case SHAPE_PC:
-        ok = check_pc(field, value, error);
+    case SHAPE_CHOICE:
+        ok = check_choice(field, value, error);
         break;
     case SHAPE_CANDIDATE:
         ok = check_candidate(field, value, error);
@@ -302,6 +308,7 @@ cr_client_message_clear(CrClientMessage *msg)
     g_free(msg->person);
     g_free(msg->text);
     g_free(msg->pc);
+    g_free(msg->action);
     json_decref(msg->body);
     memset(msg, 0, sizeof *msg);
 }

@@ -22,6 +22,7 @@ typedef enum {
     CR_MSG_CHAT,         /* text */
     CR_MSG_LEAVE,        /* - */
     CR_MSG_PING,         /* - */
+    CR_MSG_RECORD,       /* action: "start" | "stop" (instructor) */
     /* Media messages, handed whole (body) to the relay. */
     CR_MSG_PUBLISH,   /* sdp */
     CR_MSG_ANSWER,    /* pc, sdp */
@@ -42,6 +43,7 @@ typedef struct {
     char *person; /* lower_hand, grant_floor, revoke_floor, kick */
     char *text;   /* chat (required, non-empty), kick (optional) */
     char *pc;     /* answer, candidate: "publish" or "subscribe" */
+    char *action; /* record: "start" or "stop" */
     json_t *body; /* publish, answer, candidate: the whole message (a reference) */
 } CrClientMessage;
 

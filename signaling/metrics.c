@@ -1,12 +1,106 @@
 /* metrics.c — GET /metrics in the Prometheus text format (version 0.0.4).
- * Control loop thread; reads the server's counters and the store's. */
+ * Control loop thread; reads the server's counters, the store's and the
+ * relay's (global, and per class session). */
 #include "signaling/signaling-private.h"
+
+#include <stddef.h>
 
 static void
 metric(GString *out, const char *name, const char *type, const char *help, guint64 value)
 {
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n", name,
                            help, name, type, name, value);
+}
+
+/* Per class session: one series per session with media now (or in the
+ * last CR_RELAY_SESSION_LINGER_US), labelled session="id". Per-peer
+ * series are left to the live view: peer ids are new at every reconnect,
+ * so they would grow the series count without bound (docs/operations.md). */
+typedef struct {
+    const char *name, *help;
+    gsize offset; /* of a guint64 in CrSessionStats */
+} SessionCounter;
+
+#define COUNTER(field) offsetof(CrSessionStats, counters) + offsetof(CrMediaCounters, field)
+static const SessionCounter session_counters[] = {
+    {"packets_in", "SRTP/SRTCP packets received from the session's peers.", COUNTER(packets_in)},
+    {"packets_out", "RTP packets sent to the session's subscribers.", COUNTER(packets_out)},
+    {"bytes_in", "Bytes received (decrypted).", COUNTER(bytes_in)},
+    {"bytes_out", "Bytes sent (encrypted).", COUNTER(bytes_out)},
+    {"nacks_in", "NACKs from the session's subscribers.", COUNTER(nacks_in)},
+    {"nacks_out", "NACKs sent to the session's publishers.", COUNTER(nacks_out)},
+    {"plis_in", "Keyframe requests (PLI/FIR) from subscribers.", COUNTER(plis_in)},
+    {"plis_out", "Keyframe requests sent to publishers.", COUNTER(plis_out)},
+    {"retransmits", "Packets resent from the NACK cache.", COUNTER(retransmits)},
+    {"dropped", "Packets dropped: malformed, undecryptable, unknown stream.", COUNTER(dropped)},
+    {"lost_in", "Packets lost between publishers and the relay.", COUNTER(lost_in)},
+    {"lost_out", "Packets lost between the relay and subscribers (their reports).",
+     COUNTER(lost_out)},
+};
+#undef COUNTER
+
+static void
+session_metrics(GString *out, CrRelay *relay)
+{
+    g_autoptr(GArray) sessions = cr_relay_sessions_stats(relay);
+    const CrSessionStats *all = (const CrSessionStats *)(void *)sessions->data;
+    g_string_append(out, "# HELP classrelay_session_peers Open PeerConnections, by class "
+                         "session.\n# TYPE classrelay_session_peers gauge\n");
+    for (guint i = 0; i < sessions->len; i++)
+        g_string_append_printf(out,
+                               "classrelay_session_peers{session=\"%" G_GINT64_FORMAT "\"} %u\n",
+                               all[i].session, all[i].peers);
+    for (gsize k = 0; k < G_N_ELEMENTS(session_counters); k++) {
+        const SessionCounter *c = &session_counters[k];
+        g_string_append_printf(out,
+                               "# HELP classrelay_session_%s_total %s\n"
+                               "# TYPE classrelay_session_%s_total counter\n",
+                               c->name, c->help, c->name);
+        for (guint i = 0; i < sessions->len; i++) {
+            guint64 v = *(const guint64 *)(const void *)((const char *)&all[i] + c->offset);
+            g_string_append_printf(out,
+                                   "classrelay_session_%s_total{session=\"%" G_GINT64_FORMAT
+                                   "\"} %" G_GUINT64_FORMAT "\n",
+                                   c->name, all[i].session, v);
+        }
+    }
+    g_string_append(out, "# HELP classrelay_session_loss_ratio The worst open peer's last "
+                         "fraction lost (0 to 1).\n# TYPE classrelay_session_loss_ratio gauge\n");
+    for (guint i = 0; i < sessions->len; i++)
+        g_string_append_printf(
+            out, "classrelay_session_loss_ratio{session=\"%" G_GINT64_FORMAT "\"} %.4f\n",
+            all[i].session, all[i].fraction_lost_max / 256.0);
+    g_string_append(out, "# HELP classrelay_session_rtt_seconds The longest round trip to a "
+                         "subscriber, last samples.\n# TYPE classrelay_session_rtt_seconds "
+                         "gauge\n");
+    for (guint i = 0; i < sessions->len; i++)
+        if (all[i].rtt_max_us >= 0)
+            g_string_append_printf(
+                out, "classrelay_session_rtt_seconds{session=\"%" G_GINT64_FORMAT "\"} %.6f\n",
+                all[i].session, all[i].rtt_max_us / 1e6);
+}
+
+static void
+recorder_metrics(GString *out, CrRecorder *recorder)
+{
+    CrRecorderStats r;
+    cr_recorder_stats(recorder, &r);
+    metric(out, "classrelay_recordings_active", "gauge", "Recordings running.", r.active);
+    metric(out, "classrelay_recordings_started_total", "counter", "Recordings started.",
+           r.started);
+    metric(out, "classrelay_recordings_completed_total", "counter",
+           "Recordings finished as complete files.", r.completed);
+    metric(out, "classrelay_recordings_failed_total", "counter", "Recordings that failed.",
+           r.failed);
+    metric(out, "classrelay_recording_dropped_packets_total", "counter",
+           "Packets a recording dropped because its queue was full (slow disk).",
+           r.dropped_packets);
+    metric(out, "classrelay_recording_disk_low", "gauge",
+           "1 while free disk space is below recording.min_free_mb (alert).", r.disk_low ? 1 : 0);
+    if (r.free_mb >= 0)
+        metric(out, "classrelay_recording_disk_free_bytes", "gauge",
+               "Free space in the recordings directory at the last check.",
+               (guint64)r.free_mb * 1024 * 1024);
 }
 
 void
@@ -86,7 +180,10 @@ cr_api_metrics(CrHttpRequest *req, const char *const *args)
                "Keyframe requests sent to publishers (after throttling).", r.plis_out);
         metric(out, "classrelay_media_dropped_total", "counter",
                "Packets dropped: malformed, undecryptable, unknown stream.", r.dropped);
+        session_metrics(out, req->server->relay);
     }
+    if (req->server->recorder != NULL)
+        recorder_metrics(out, req->server->recorder);
     gsize len = out->len;
     cr_http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
                     g_bytes_new_take(g_string_free(out, FALSE), len));

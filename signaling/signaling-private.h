@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/ratelimit.h"
+#include "recorder/recorder.h"
 #include "relay/relay.h"
 #include "signaling/message.h"
 #include "signaling/token.h"
@@ -63,6 +64,7 @@ struct _CrSignaling {
     CrMetrics metrics;
     gboolean stopping;
     CrRelay *relay;            /* NULL: no media on this server */
+    CrRecorder *recorder;      /* NULL: this server does not record */
     GHashTable *media_owners;  /* peer id (guint64 *) -> CrMediaOwner * */
 };
 
@@ -220,6 +222,7 @@ struct _CrHttpRequest {
     char *content_type;
     GString *body;
     gboolean body_too_large;
+    gboolean dispatched; /* routed once (request_complete) */
     CrTokenClaims claims; /* after authentication */
     /* Response. */
     int status;
@@ -227,6 +230,7 @@ struct _CrHttpRequest {
     char *resp_disposition;
     GPtrArray *resp_headers; /* "name:" then value, pairs; may be NULL */
     GBytes *resp_body;
+    struct _CrHttpFileBody *resp_file; /* instead of resp_body (http-file.c) */
     gsize resp_sent;
     gboolean headers_sent;
     gboolean responded;
@@ -261,6 +265,35 @@ void cr_http_add_header(CrHttpRequest *req, const char *name, const char *value)
 /* The value of query parameter @name (URL-decoded), or NULL. */
 char *cr_http_query_param(const CrHttpRequest *req, const char *name);
 
+/* ---- file bodies and Range (http-file.c) ---- */
+
+/* A response body read from a file a chunk at a time. */
+typedef struct _CrHttpFileBody {
+    int fd;         /* owned */
+    guint64 offset; /* next byte to send */
+    guint64 remain; /* bytes still to send */
+    guint8 *frame;  /* LWS_PRE + one chunk, reused for every write */
+} CrHttpFileBody;
+void cr_http_file_body_free(CrHttpFileBody *body);
+/* Responds with @length bytes of @fd (stolen) from @offset; Content-Length
+ * is @length, and a HEAD request gets the headers only. */
+void cr_http_respond_file(CrHttpRequest *req, int status, const char *content_type, int fd,
+                          guint64 offset, guint64 length);
+/* http.c's WRITEABLE handler for a file body, once the headers are out. */
+int cr_http_file_write(CrHttpRequest *req);
+
+typedef enum {
+    CR_HTTP_RANGE_NONE,          /* no Range, or one to ignore: send it all (200) */
+    CR_HTTP_RANGE_OK,            /* send [first, last] (206) */
+    CR_HTTP_RANGE_UNSATISFIABLE, /* 416 with Content-Range: bytes STAR/size */
+} CrHttpRange;
+/* Parses a Range header value (NULL: none) against a representation of
+ * @size bytes: one "bytes=a-b", "bytes=a-" or "bytes=-n". A list of
+ * ranges, another unit, or a malformed or reversed range is ignored
+ * (RFC 9110 §14.2). Pure; tests/unit/signaling/test-http-file.c. */
+CrHttpRange cr_http_range_parse(const char *header, guint64 size, guint64 *first,
+                                guint64 *last);
+
 /* Routes a complete request (api.c). */
 void cr_api_dispatch(CrHttpRequest *req);
 
@@ -286,6 +319,10 @@ void cr_api_events(CrHttpRequest *req, const char *const *args);
 void cr_api_whoami(CrHttpRequest *req, const char *const *args);
 void cr_api_healthz(CrHttpRequest *req, const char *const *args);
 void cr_api_metrics(CrHttpRequest *req, const char *const *args);
+/* Recordings (api-recordings.c). */
+void cr_api_session_recordings(CrHttpRequest *req, const char *const *args);
+void cr_api_recording(CrHttpRequest *req, const char *const *args);
+void cr_api_recording_media(CrHttpRequest *req, const char *const *args);
 
 /* The credit rules from the configuration. */
 void cr_signaling_credit_rules(const CrSignaling *server, CrCreditRules *rules);
@@ -295,3 +332,17 @@ gboolean cr_signaling_verify_token(CrSignaling *server, const char *token, gsize
                                    GError **error);
 /* Parses a positive decimal id; 0 when malformed. */
 gint64 cr_parse_id(const char *text);
+
+/* ---- recording control (recording.c) ---- */
+
+/* {"state":"recording","recording_id":N} or {"state":"stopped"}: for welcome. */
+json_t *cr_recording_state_json(CrSignaling *server, gint64 session);
+/* The instructor's {"type":"record","action":...}. */
+void cr_recording_handle(CrConn *conn, const CrClientMessage *msg);
+void cr_api_recording_start(CrHttpRequest *req, const char *const *args);
+void cr_api_recording_stop(CrHttpRequest *req, const char *const *args);
+/* The class went live (starts recording if the session says so) or ended. */
+void cr_recording_class_live(CrSignaling *server, const CrSessionInfo *info);
+void cr_recording_class_ended(CrSignaling *server, gint64 session);
+/* A catalog row as the API shows it (api-recordings.c). */
+json_t *cr_api_recording_public(const json_t *recording);

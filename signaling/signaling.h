@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "config/config.h"
+#include "recorder/recorder.h"
 #include "relay/relay.h"
 #include "store/store.h"
 
@@ -33,6 +34,10 @@ CrSignaling *cr_signaling_new(const CrConfig *config, CrStore *store, const CrAu
  * @relay must outlive the server. */
 void cr_signaling_relay_callbacks(CrSignaling *signaling, CrRelayCallbacks *out);
 void cr_signaling_set_relay(CrSignaling *signaling, CrRelay *relay);
+/* Recording: the callbacks the recorder must be created with, then the
+ * recorder (which must outlive the server). */
+void cr_signaling_recorder_callbacks(CrSignaling *signaling, CrRecorderCallbacks *out);
+void cr_signaling_set_recorder(CrSignaling *signaling, CrRecorder *recorder);
 
 /* The port actually bound (useful with port 0). */
 int cr_signaling_port(const CrSignaling *signaling);

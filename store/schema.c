@@ -75,6 +75,25 @@ static const char *const migrations[] = {
     "  last_seen INTEGER NOT NULL,"
     "  close_reason TEXT);"
     "CREATE INDEX media_session ON media_intervals(session_id, person_id);",
+    /* 3: the recordings catalog (store/recordings.c). A path is relative to
+     * recording.dir and names one file only; mp4 is allowed for the
+     * fragmented-MP4 path of H.264 recordings. */
+    "CREATE TABLE recordings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+    "  path TEXT NOT NULL UNIQUE,"
+    "  container TEXT NOT NULL CHECK (container IN ('webm','mkv','mp4')),"
+    "  tracks TEXT NOT NULL DEFAULT '[]',"
+    "  state TEXT NOT NULL DEFAULT 'recording'"
+    "    CHECK (state IN ('recording','finalizing','complete','repaired','failed')),"
+    "  reason TEXT,"
+    "  started_at INTEGER NOT NULL,"
+    "  ended_at INTEGER,"
+    "  duration_seconds REAL CHECK (duration_seconds IS NULL OR duration_seconds >= 0),"
+    "  size_bytes INTEGER CHECK (size_bytes IS NULL OR size_bytes >= 0),"
+    "  sha256 TEXT,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX recordings_session ON recordings(session_id, started_at);",
 };
 
 gboolean

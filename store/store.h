@@ -188,4 +188,60 @@ CrCourseReport *cr_store_course_report_sync(CrStore *store, gint64 course_id,
  * error. */
 gint64 cr_store_seed_demo_sync(CrStore *store, gint64 start, gint64 end, GError **error);
 
+/* ---- Recordings (recordings.c) --------------------------------------- */
+
+/* A recording is a row per file: {"id","session_id","state","reason"
+ * (null unless failed or repaired),"container","path","tracks":[...],
+ * "started_at","ended_at","duration_seconds","size_bytes","sha256"}, times
+ * RFC 3339 (null when unset), numbers null until known. state is
+ * recording | finalizing | complete | repaired | failed. "path" is
+ * relative to recording.dir (e.g. "session-3/rec-7.webm"), never absolute
+ * nor with "..": internal, the HTTP API shows "media_url" instead. Every
+ * change writes recording_created / recording_updated / recording_deleted
+ * to the outbox in the same transaction. */
+typedef struct {
+    gint64 session_id;
+    const char *path;      /* relative to the recordings directory */
+    const char *container; /* "webm" | "mkv" (| "mp4") */
+    json_t *tracks;        /* borrowed: [{"kind":"video","source":"classroom","codec":"VP8"},...] */
+    gint64 started_at;     /* unix seconds */
+} CrRecordingInput;
+/* Creates a row in state "recording". Result: json recording object (owned
+ * by callee). NOT_FOUND for a missing session; BAD_REQUEST for a bad path,
+ * container or tracks; CONFLICT when another row has the same path. */
+void cr_store_recording_create(CrStore *store, const CrRecordingInput *in, CrStoreDone done,
+                               gpointer user_data);
+
+typedef struct {
+    gint64 id;
+    const char *state;       /* NULL: unchanged */
+    const char *reason;      /* NULL: unchanged */
+    gint64 ended_at;         /* 0: unchanged */
+    double duration_seconds; /* < 0: unchanged */
+    gint64 size_bytes;       /* < 0: unchanged */
+    const char *sha256;      /* NULL: unchanged; 64 lower-case hex digits */
+    json_t *tracks;          /* NULL: unchanged; borrowed */
+} CrRecordingUpdate;
+/* Result: json recording; @done may be NULL. NOT_FOUND; BAD_REQUEST for an
+ * unknown state or a malformed hash. */
+void cr_store_recording_update(CrStore *store, const CrRecordingUpdate *in, CrStoreDone done,
+                               gpointer user_data);
+/* Result: json {"recordings":[...]} newest first; @session_id 0 = all
+ * sessions, NOT_FOUND for a session that does not exist. */
+void cr_store_list_recordings(CrStore *store, gint64 session_id, CrStoreDone done,
+                              gpointer user_data);
+/* Result: json recording; NOT_FOUND. */
+void cr_store_get_recording(CrStore *store, gint64 id, CrStoreDone done, gpointer user_data);
+/* Deletes the row; result: json of the deleted recording (the caller
+ * removes the file). NOT_FOUND; CONFLICT while state is recording or
+ * finalizing. */
+void cr_store_delete_recording(CrStore *store, gint64 id, CrStoreDone done, gpointer user_data);
+
+/* Synchronous forms for the command line and for repair at start (never
+ * from the store thread). The list is owned by the caller. */
+json_t *cr_store_list_recordings_sync(CrStore *store, gint64 session_id, GError **error);
+gboolean cr_store_recording_update_sync(CrStore *store, const CrRecordingUpdate *in,
+                                        GError **error);
+gboolean cr_store_delete_recording_sync(CrStore *store, gint64 id, GError **error);
+
 G_END_DECLS

@@ -7,6 +7,11 @@ GStreamer's webrtcbin (not on anything of classrelay's).
     pub.delete()                                         DELETE the resource
     ws = WsClient(ws_url, token, subscriber=sub)        WebSocket signaling
     ws.join(); ws.publish(pub)                          trickle both ways
+    Peer(turn_servers=[turn_uri(url, user, pwd)], ice_transport_policy='relay',
+         ice_udp=False, ice_tcp=True)                   TURN only / TCP only
+    parse_link_ice_servers(headers['link'])              WHIP/WHEP Link headers
+    peer.selected_pair()                                 (local, remote) ICE stats
+    Subscriber(nack=False, strict=True)                  no NACKs; whole frames only
 
 Counters of a Subscriber (read at any time from any thread):
     video_frames, audio_buffers      decoded, after vp8dec/avdec_h264/opusdec
@@ -113,6 +118,15 @@ def _g_object_ref(obj):
     _libgobject.g_object_ref(ctypes.pythonapi.PyCapsule_GetPointer(obj.__gpointer__, None))
 
 
+def _structure_dict(st):
+    out = {}
+    for i in range(st.n_fields()):
+        name = st.nth_field_name(i)
+        v = st.get_value(name)
+        out[name] = _structure_dict(v) if isinstance(v, Gst.Structure) else v
+    return out
+
+
 def _wait(cond, timeout, interval=0.02):
     deadline = time.monotonic() + timeout
     while True:
@@ -198,7 +212,11 @@ class Peer:
     _count = 0
 
     def __init__(self, name=None, local_addresses=('127.0.0.1',), stun_server=None,
-                 latency=200):
+                 latency=200, turn_servers=(), ice_transport_policy='all', ice_udp=True,
+                 ice_tcp=False):
+        """@turn_servers: 'turn://user:pass@host:port' URIs (see turn_uri);
+        @ice_transport_policy 'relay' gathers TURN candidates only;
+        @ice_udp/@ice_tcp choose the transports the ICE agent gathers."""
         Peer._count += 1
         self.name = name or '%s%d' % (type(self).__name__.lower(), Peer._count)
         main_loop()
@@ -208,6 +226,12 @@ class Peer:
         self.webrtc.set_property('latency', latency)
         if stun_server:
             self.webrtc.set_property('stun-server', stun_server)
+        for uri in turn_servers:
+            if not self.webrtc.emit('add-turn-server', uri):
+                raise ClientError('webrtcbin refused TURN server %r' % uri)
+        if ice_transport_policy != 'all':
+            self.webrtc.set_property('ice-transport-policy', {
+                'relay': GstWebRTC.WebRTCICETransportPolicy.RELAY}[ice_transport_policy])
         self.pipeline.add(self.webrtc)
         self.errors = []
         self.local_candidates = []  # (mline, text)
@@ -223,7 +247,7 @@ class Peer:
         self._states = []
         self.stopped = False
         self.started = False
-        self._configure_ice(local_addresses)
+        self._configure_ice(local_addresses, ice_udp, ice_tcp)
         self.webrtc.connect('on-ice-candidate', self._on_ice_candidate)
         self.webrtc.connect('notify::ice-gathering-state', self._on_gathering)
         self.webrtc.connect('notify::ice-connection-state', self._on_state)
@@ -235,7 +259,7 @@ class Peer:
 
     # -- ICE --
 
-    def _configure_ice(self, local_addresses):
+    def _configure_ice(self, local_addresses, ice_udp=True, ice_tcp=False):
         ice = self.webrtc.get_property('ice-agent')
         if ice is None:
             return
@@ -244,9 +268,11 @@ class Peer:
             # wrapper sinks and later drops webrtcbin's own reference.
             _g_object_ref(ice)
         try:
-            ice.set_property('ice-tcp', False)
+            ice.set_property('ice-tcp', ice_tcp)
+            ice.set_property('ice-udp', ice_udp)
         except TypeError:
-            pass
+            if ice_tcp or not ice_udp:
+                raise ClientError('this webrtcbin cannot choose ICE transports')
         agent = ice.get_property('agent')
         agent.set_property('upnp', False)
         for a in local_addresses or ():
@@ -291,6 +317,31 @@ class Peer:
 
     def wait_connected(self, timeout=10):
         return _wait(lambda: self.pc_state == 'connected', timeout)
+
+    def get_stats(self, timeout=5):
+        """webrtcbin's get-stats as {id: {field: value}} (nested structures
+        converted too)."""
+        reply = promise_call(lambda p: self.webrtc.emit('get-stats', None, p), timeout,
+                             '%s get-stats' % self.name)
+        return {k: v for k, v in _structure_dict(reply).items() if isinstance(v, dict)}
+
+    def selected_pair(self, timeout=5):
+        """(local, remote) candidate stats of the selected ICE pair, each
+        {'candidate-type', 'protocol', 'address', 'port', ...}, or None.
+        Found through the ids: GStreamer 1.22 swaps the local/remote *type*
+        of candidate stats, but their ids and the pair's references are
+        right."""
+        stats = self.get_stats(timeout)
+        for st in stats.values():
+            pair_id = st.get('selected-candidate-pair-id')
+            pair = stats.get(pair_id) if pair_id else None
+            if pair is None:
+                continue
+            local = stats.get(pair.get('local-candidate-id'))
+            remote = stats.get(pair.get('remote-candidate-id'))
+            if local is not None and remote is not None:
+                return local, remote
+        return None
 
     def _on_bus(self, _bus, msg):
         if msg.type == Gst.MessageType.ERROR:
@@ -462,6 +513,16 @@ class Peer:
         return status, data
 
 
+def _header_dict(pairs):
+    """{lower-case name: value}; a header given more than once (Link) has
+    its values joined with ', ' as RFC 9110 §5.3 allows."""
+    out = {}
+    for k, v in pairs:
+        k = k.lower()
+        out[k] = out[k] + ', ' + v if k in out else v
+    return out
+
+
 def http_request(method, url, token, body, headers, timeout):
     """(status, {lower-case header: value}, body bytes), never raising on
     HTTP error statuses."""
@@ -471,9 +532,39 @@ def http_request(method, url, token, body, headers, timeout):
     req = urllib.request.Request(url, data=body, headers=h, method=method)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+            return r.status, _header_dict(r.getheaders()), r.read()
     except urllib.error.HTTPError as e:
-        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+        return e.code, _header_dict(e.headers.items()), e.read()
+
+
+def parse_link_ice_servers(value):
+    """The ICE servers of a Link header value (RFC 9725 §4.6, RFC 8288):
+    [{'urls': [url], 'username': ..., 'credential': ...}] in the shape of
+    the WebSocket welcome's ice_servers, for rel="ice-server" links only."""
+    out = []
+    for m in re.finditer(r'<([^>]*)>((?:\s*;\s*[\w-]+\s*=\s*(?:"[^"]*"|[^;,\s]*))*)',
+                         value or ''):
+        params = {k.lower(): v.strip('"') for k, v in
+                  re.findall(r';\s*([\w-]+)\s*=\s*("[^"]*"|[^;,\s]*)', m.group(2))}
+        if params.get('rel') != 'ice-server':
+            continue
+        entry = {'urls': [m.group(1)]}
+        for k in ('username', 'credential'):
+            if k in params:
+                entry[k] = params[k]
+        out.append(entry)
+    return out
+
+
+def turn_uri(url, username, credential):
+    """webrtcbin's form of a TURN server: 'turn:host:port?transport=udp'
+    with REST API credentials ('expiry:user' names hold a colon, so both
+    parts are percent-encoded) -> 'turn://user:pass@host:port?...'."""
+    scheme, rest = url.split(':', 1)
+    if scheme not in ('turn', 'turns'):
+        raise ClientError('not a TURN URL: %r' % url)
+    q = lambda x: urllib.parse.quote(x, safe='')  # noqa: E731
+    return '%s://%s:%s@%s' % (scheme, q(username), q(credential), rest.lstrip('/'))
 
 
 # ---- the publisher ------------------------------------------------------------
@@ -488,7 +579,9 @@ OPUS_CAPS = ('application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock
 class Publisher(Peer):
     """videotestsrc (+ audiotestsrc) encoded and sent sendonly."""
 
-    def __init__(self, kind='vp8', audio=True, video=True, **kw):
+    def __init__(self, kind='vp8', audio=True, video=True, nack=None, **kw):
+        """@nack=True: the transceivers answer NACKs (webrtcbin then offers
+        RTX and resends lost packets on it)."""
         super().__init__(**kw)
         self.kind = kind
         parts = []
@@ -532,6 +625,8 @@ class Publisher(Peer):
         # Linked request pads make sendrecv transceivers: make them sendonly.
         for t in self.transceivers():
             t.set_property('direction', GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
+            if nack is not None:
+                t.set_property('do-nack', nack)
 
     def transceivers(self):
         out, i = [], 0
@@ -577,10 +672,19 @@ class Subscriber(Peer):
     (WHEP), in order; when it answers (WebSocket subscribe PC), the server's
     offer decides."""
 
-    def __init__(self, kinds=('audio', 'video'), video_codecs=('VP8', 'H264'), **kw):
+    def __init__(self, kinds=('audio', 'video'), video_codecs=('VP8', 'H264'), nack=None,
+                 strict=False, **kw):
+        """@nack: None leaves webrtcbin's default; False makes a receiver
+        that never NACKs (no rtcp-fb nack offered, jitterbuffers without
+        retransmission requests), True asks for them. @strict: after a lost
+        packet the VP8 depayloader drops everything up to the next keyframe
+        and asks for one (as a browser does rather than show a broken
+        picture), so video_frames counts only frames decoded whole."""
         super().__init__(**kw)
+        self.strict = strict
         self.kinds = tuple(kinds)
         self.video_codecs = tuple(video_codecs)
+        self.nack = nack
         self.video_frames = 0
         self.audio_buffers = 0
         self.rtp_packets = 0
@@ -602,10 +706,14 @@ class Subscriber(Peer):
             if kind == 'audio':
                 caps = Gst.Caps.from_string(OPUS_CAPS)
             else:
-                caps = Gst.Caps.from_string(';'.join(SUB_VIDEO_CAPS[c]
-                                                     for c in self.video_codecs))
-            self.webrtc.emit('add-transceiver',
-                             GstWebRTC.WebRTCRTPTransceiverDirection.RECVONLY, caps)
+                text = ';'.join(SUB_VIDEO_CAPS[c] for c in self.video_codecs)
+                if self.nack is False:
+                    text = text.replace('rtcp-fb-nack=(boolean)true,', '')
+                caps = Gst.Caps.from_string(text)
+            t = self.webrtc.emit('add-transceiver',
+                                 GstWebRTC.WebRTCRTPTransceiverDirection.RECVONLY, caps)
+            if self.nack is not None and t is not None:
+                t.set_property('do-nack', self.nack)
 
     def create_offer(self, wait_gathering=True, timeout=10):
         self.add_recv_transceivers()
@@ -654,7 +762,8 @@ class Subscriber(Peer):
         pad.add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, count_rtp)
 
         if enc == 'VP8':
-            chain = 'queue ! rtpvp8depay ! vp8dec name=dec ! fakesink sync=false async=false'
+            chain = ('queue ! rtpvp8depay %s ! vp8dec name=dec ! fakesink sync=false async=false'
+                     % ('wait-for-keyframe=true request-keyframe=true' if self.strict else ''))
         elif enc == 'H264':
             chain = ('queue ! rtph264depay ! h264parse ! avdec_h264 name=dec ! '
                      'fakesink sync=false async=false')

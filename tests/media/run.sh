@@ -1,11 +1,14 @@
 #!/bin/sh
-# Runs the media tests (test_media.py) inside a private network namespace
-# holding only loopback, so no media leaves the machine and ICE sees only
-# 127.0.0.1. As root `unshare -n` is enough; otherwise `unshare -rn` (user
-# namespaces). Without unshare (or when namespaces are refused) the tests
-# run directly on the host's network. $CLASSRELAY passes through.
+# Runs the media tests (test_media.py, or the .py given first) inside a
+# private network namespace holding only loopback, so no media leaves the
+# machine and ICE sees only 127.0.0.1. As root `unshare -n` is enough;
+# otherwise `unshare -rn` (user namespaces). Without unshare (or when
+# namespaces are refused) the tests run directly on the host's network.
+# $CLASSRELAY passes through.
 here=$(cd "$(dirname "$0")" && pwd)
-test="$here/test_media.py"
+test="$here/${CR_MEDIA_TEST:-test_media.py}"
+# A first argument naming a .py file runs that test instead (test_network.py).
+case "$1" in *.py) test="$1"; shift ;; esac
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 export CLASSRELAY

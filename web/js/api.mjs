@@ -56,6 +56,16 @@ export function createApi(token) {
         async post(path, body = {}) {
             return (await send('POST', path, body)).json();
         },
+        /* DELETE; the answer (204) has no body. */
+        async del(path) {
+            await send('DELETE', path);
+        },
+        /* @path with the token in the query, for the one place a header
+         * cannot be sent: a <video src> (GET /api/recordings/{id}/media). */
+        mediaUrl(path) {
+            const sep = path.includes('?') ? '&' : '?';
+            return `${path}${sep}token=${encodeURIComponent(token)}`;
+        },
         /* Fetches @path with the bearer header and saves it as @filename
          * through a Blob URL (a plain link could not send the header). */
         async download(path, filename) {

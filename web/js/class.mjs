@@ -5,9 +5,12 @@ import { $, confirmDialog, el, formatTime, idFromPath, initPage, keepFocus, toas
 import { mountEntryForm } from './entry.mjs';
 import { lang, t } from './i18n.mjs';
 import * as media from './media.mjs';
+import { QrError, encodeQr, qrSvg } from './qr.mjs';
+import { QualityMonitor } from './quality.mjs';
+import { elapsed, trackRecording } from './recording.mjs';
 import {
-    ClassModel, avatar, renderCounts, renderRoster, renderSessionHeader, setupChat, setupStatus,
-    showEndPanel,
+    ClassModel, avatar, bindQuality, renderCounts, renderQuality, renderRoster, renderSessionHeader,
+    setupChat, setupStatus, showEndPanel, tokenProblem,
 } from './roster.mjs';
 import { ClassSession } from './session.mjs';
 
@@ -18,6 +21,8 @@ let session = null;
 let chat = null;
 let status = null;
 let endState = null; // {reason, detail}: the end panel being shown
+let recording = null; // RecordingTracker
+let quality = null; // QualityMonitor
 
 initPage(() => {
     media.applyMediaI18n();
@@ -25,6 +30,9 @@ initPage(() => {
     status?.rerender();
     chat?.rerender();
     renderCheckin();
+    renderRecording();
+    renderDevices();
+    if (quality) renderQuality($('#quality'), quality.sample);
     if (endState) showEnd(endState.reason, endState.detail, false);
 });
 
@@ -52,7 +60,7 @@ async function boot() {
     } catch (err) {
         if (err.code === 'unauthorized' || err.code === 'forbidden') {
             $('#conn-status').hidden = true;
-            showEnd('unauthorized');
+            showEnd(err.code === 'unauthorized' ? tokenProblem(token, err.message) : 'forbidden');
             return;
         }
         // Network trouble: the socket below retries on its own.
@@ -64,6 +72,8 @@ async function boot() {
     chat = setupChat(session, model);
     setupActions(api);
     setupMedia();
+    setupRecording();
+    setupPresence(api);
 
     session.addEventListener('welcome', (event) => {
         model.applyWelcome(event.detail);
@@ -81,7 +91,8 @@ async function boot() {
     });
     session.addEventListener('joinerror', (event) => {
         const { reason, fatal, message } = event.detail;
-        if (fatal || reason === 'not_started') showEnd(reason, fatal ? message : '');
+        const why = reason === 'unauthorized' ? tokenProblem(token, message) : reason;
+        if (fatal || reason === 'not_started') showEnd(why, fatal ? message : '');
     });
     session.addEventListener('servererror', (event) => toast(describeError(event.detail), 'error'));
     session.addEventListener('status', () => renderControls());
@@ -123,7 +134,7 @@ function render() {
     renderCounts(model);
     renderQueue();
     renderFloor();
-    renderRoster(model, $('#roster'), lang(), rosterActions);
+    renderRoster(model, $('#roster'), lang(), rosterActions, { states: true });
     $('#roster-count').textContent = String(model.members.size);
     renderControls();
 }
@@ -132,6 +143,7 @@ function render() {
 function renderControls() {
     const live = Boolean(session && session.joined);
     $('#btn-end').disabled = !live;
+    renderRecording();
     for (const button of document.querySelectorAll('#console button[data-focus-key]')) button.disabled = !live;
     renderMedia();
 }
@@ -261,6 +273,7 @@ function setupActions(api) {
         newCheckinCode(api);
     });
     $('#checkin-new').addEventListener('click', () => newCheckinCode(api));
+    $('#checkin-big').addEventListener('click', showBigQr);
     $('#checkin-hide').addEventListener('click', hideCheckin);
     $('#checkin-copy').addEventListener('click', async () => {
         const text = $('#checkin-link').textContent;
@@ -315,6 +328,7 @@ function renderCheckin() {
         : t('checkin.valid_until', { time: formatTime(checkin.expiresAt) });
     expiry.classList.toggle('is-error', Boolean(expired));
     $('#checkin-copy').disabled = Boolean(expired);
+    renderQr(expired);
     clearTimeout(checkinTimer);
     if (!expired && checkin.expiresAt) {
         const left = Date.parse(checkin.expiresAt) - Date.now();
@@ -334,6 +348,7 @@ function setupMedia() {
     media.events.addEventListener('slots', renderMedia);
     media.events.addEventListener('notice', (event) => toast(media.mt(event.detail.key), event.detail.kind));
     if (!navigator.mediaDevices?.getDisplayMedia) $('#btn-screen').hidden = true;
+    setupDevicesAndQuality();
 
     $('#btn-media').addEventListener('click', async () => {
         const local = media.localTracks();
@@ -440,4 +455,249 @@ function renderFloorTile() {
     $('#floor-empty-title').textContent = title;
     $('#floor-empty-sub').textContent = sub;
     $('.tile-floor').classList.toggle('is-speaking', Boolean(holder && slots['floor-audio']));
+}
+
+/* The check-in link as a QR code to scan from the screen (qr.mjs). An
+ * expired one is greyed out so nobody scans a dead link. */
+let qrFor = '';
+function renderQr(expired) {
+    const box = $('#checkin-qr');
+    box.classList.toggle('is-expired', Boolean(expired));
+    if (qrFor === checkin.url && box.firstChild) {
+        box.firstChild.setAttribute('aria-label', t('checkin.qr_label'));
+        return;
+    }
+    qrFor = checkin.url;
+    try {
+        box.replaceChildren(qrSvg(encodeQr(checkin.url), { title: t('checkin.qr_label') }));
+    } catch (err) {
+        if (!(err instanceof QrError)) throw err;
+        box.replaceChildren(el('p', { class: 'help' }, t('checkin.qr_too_long')));
+    }
+}
+
+/* ---- recording ---- */
+
+let recTicker = 0;
+
+function setupRecording() {
+    recording = trackRecording(session);
+    recording.addEventListener('change', (event) => {
+        const { state, was, reason } = event.detail;
+        renderRecording();
+        let words = '';
+        if (state === 'recording' && was !== 'recording') words = t('rec.started');
+        else if (state === 'stopped' && was === 'recording') words = t('rec.stopped');
+        else if (state === 'failed') words = reason ? t('rec.failed_reason', { reason }) : t('rec.failed');
+        if (words) {
+            $('#rec-status').textContent = words;
+            toast(words, state === 'failed' ? 'error' : 'info');
+        }
+    });
+    recording.addEventListener('busy', renderRecording);
+    $('#btn-record').addEventListener('click', toggleRecording);
+    renderRecording();
+}
+
+async function toggleRecording() {
+    if (!recording || recording.busy) return;
+    const stopping = recording.recording;
+    if (stopping) {
+        const answer = await confirmDialog({
+            title: t('rec.stop_confirm_title'),
+            text: t('rec.stop_confirm_text'),
+            confirmLabel: t('rec.stop'),
+        });
+        if (!answer.ok) return;
+    }
+    try {
+        await recording.request(stopping ? 'stop' : 'start');
+    } catch (err) {
+        toast(recordingError(err), 'error');
+    }
+}
+
+/* Words for a refused record request. A server without recording does
+ * not know the message type at all (bad_request). */
+function recordingError(err) {
+    switch (err && err.code) {
+    case 'bad_request':
+        return t('rec.err_unsupported');
+    case 'unavailable':
+        return err.message ? t('rec.err_unavailable_detail', { message: err.message }) : t('rec.err_unavailable');
+    case 'conflict':
+        return t('rec.err_conflict');
+    case 'forbidden':
+        return t('rec.err_forbidden');
+    default:
+        return describeError(err);
+    }
+}
+
+function renderRecording() {
+    const button = document.getElementById('btn-record');
+    if (!button || !recording) return;
+    const on = recording.recording;
+    const live = Boolean(session && session.joined);
+    button.querySelector('.btn-label').textContent = recording.busy
+        ? t(on ? 'rec.stopping' : 'rec.starting')
+        : t(on ? 'rec.stop' : 'rec.start');
+    button.classList.toggle('is-recording', on);
+    button.disabled = recording.busy || !live;
+    const indicator = $('#rec-indicator');
+    indicator.hidden = !on;
+    clearInterval(recTicker);
+    if (on) {
+        const tick = () => {
+            $('.rec-time', indicator).textContent = recording.since ? elapsed(Date.now() - recording.since) : '';
+        };
+        tick();
+        recTicker = setInterval(tick, 1000);
+    }
+}
+
+/* ---- who is connected, and whether media reaches them ---- */
+
+const MEDIA_POLL_MS = 10_000;
+let mediaSeen = new Map(); // person -> media_seconds at the last reading
+let mediaPollTimer = 0;
+let quickPolls = 2;
+
+/* Keeps "reconnecting" entries for the attendance grace and, until the
+ * server's roster says whether media reaches each person, reads it from
+ * the attendance report: a trainee whose media_seconds grew since the
+ * last reading is receiving the class. */
+function setupPresence(api) {
+    setInterval(() => {
+        if (model.pruneAway()) render();
+    }, 5000);
+    let chain = 0; // one chain of readings at a time: soon() starts a new one
+    const poll = async (mine) => {
+        if (mine !== chain) return;
+        if (!session || session.status === 'stopped' || model.serverMedia) return;
+        if (session.joined) {
+            try {
+                applyAttendance(await api.get(`/api/sessions/${model.session?.id ?? pageSession}/attendance`));
+            } catch {
+                /* the next reading will do */
+            }
+        }
+        if (mine !== chain) return;
+        // Readings come quickly after someone joins (the first gives
+        // nothing to compare), then every MEDIA_POLL_MS.
+        quickPolls = Math.max(0, quickPolls - 1);
+        mediaPollTimer = setTimeout(() => poll(mine), quickPolls > 0 ? 3000 : MEDIA_POLL_MS);
+    };
+    const soon = () => {
+        chain += 1;
+        const mine = chain;
+        quickPolls = 3;
+        clearTimeout(mediaPollTimer);
+        mediaPollTimer = setTimeout(() => poll(mine), 1500);
+    };
+    session.addEventListener('welcome', soon);
+    session.addEventListener('roster', (event) => {
+        if (event.detail?.event === 'joined') soon();
+    });
+}
+
+function applyAttendance(report) {
+    const grace = Number(report?.rules?.reconnect_grace_seconds);
+    if (grace > 0) model.graceMs = grace * 1000;
+    const next = new Map();
+    let changed = false;
+    for (const row of report?.rows ?? []) {
+        if (row.role !== 'trainee') continue;
+        const seconds = Number(row.media_seconds) || 0;
+        next.set(row.person, seconds);
+        const before = mediaSeen.get(row.person);
+        if (before === undefined) continue;
+        const receiving = seconds > before;
+        const had = model.media.get(row.person);
+        if (!had || had.receiving !== receiving) changed = true;
+        model.media.set(row.person, { receiving, sending: false });
+    }
+    mediaSeen = next;
+    if (changed) render();
+}
+
+/* ---- devices and connection quality ---- */
+
+let devicesKnown = { audio: [], video: [] };
+
+async function refreshDevices() {
+    devicesKnown = await media.listDevices();
+    renderDevices();
+}
+
+function renderDevices() {
+    const row = document.getElementById('device-row');
+    if (!row) return;
+    const local = media.localTracks();
+    // Labels come only after access was allowed: until then the lists
+    // would be "Camera 1, Camera 2" guesses.
+    const named = [...devicesKnown.audio, ...devicesKnown.video].some((d) => d.label);
+    row.hidden = !(named && (local.audio || local.video));
+    for (const select of row.querySelectorAll('select')) {
+        const kind = select.dataset.kind;
+        const list = devicesKnown[kind];
+        const current = media.deviceOf(kind);
+        const options = list.map((d, i) => el('option', { value: d.deviceId },
+            d.label || t(kind === 'audio' ? 'devices.mic_n' : 'devices.camera_n', { n: i + 1 })));
+        if (!options.length) options.push(el('option', { value: '' }, t('devices.none')));
+        select.replaceChildren(...options);
+        if (current && list.some((d) => d.deviceId === current)) select.value = current;
+        select.disabled = !list.length || !local[kind];
+    }
+}
+
+function setupDevicesAndQuality() {
+    media.events.addEventListener('devices', refreshDevices);
+    media.events.addEventListener('local', () => {
+        if (![...devicesKnown.audio, ...devicesKnown.video].some((d) => d.label)) refreshDevices();
+        else renderDevices();
+    });
+    for (const select of document.querySelectorAll('#device-row select')) {
+        select.addEventListener('change', async () => {
+            try {
+                await media.switchDevice(select.dataset.kind, select.value);
+            } catch (err) {
+                toast(media.errorText(err), 'error');
+                renderDevices();
+            }
+        });
+    }
+    // The instructor's own uplink matters most: the class sees what it
+    // sends. Without publishing, the floor connection is watched.
+    quality = new QualityMonitor(() => window.__classrelay?.publishPc ?? window.__classrelay?.subscribePc ?? null);
+    bindQuality($('#quality'), session, quality);
+    quality.start();
+}
+
+/* The QR code as big as the screen allows, for the back of the room. */
+function showBigQr() {
+    if (!checkin) return;
+    let svg;
+    try {
+        svg = qrSvg(encodeQr(checkin.url), { title: t('checkin.qr_label') });
+    } catch {
+        return;
+    }
+    const titleId = 'qr-big-title';
+    const close = el('button', { type: 'button', class: 'btn btn-primary' }, t('common.close'));
+    const dialog = el('dialog', { class: 'dialog qr-dialog', 'aria-labelledby': titleId },
+        el('div', { class: 'dialog-body' },
+            el('h2', { id: titleId, class: 'dialog-title' }, t('checkin.big_title')),
+            el('p', {}, t('checkin.big_help')),
+            el('div', { class: 'qr-big' }, svg),
+            el('div', { class: 'dialog-actions' }, close)));
+    const opener = document.activeElement;
+    close.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+        dialog.remove();
+        if (opener && opener.isConnected) opener.focus();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    close.focus();
 }

@@ -1,10 +1,18 @@
-// coordinator.mjs — courses, sessions and attendance (/coordinator?token=…).
+// coordinator.mjs — the coordinator's desk (/coordinator?token=…):
+// courses and sessions, a session's attendance (table, timeline, CSV),
+// course totals, recordings (coordinator-recordings.mjs) and the live
+// view of a running class (coordinator-live.mjs). Only a coordinator token
+// opens it; any other token is refused with a message saying whose link
+// it is and a way to that person's own page.
 
 import { createApi, describeError, pageFor, tokenFromUrl } from './api.mjs';
 import { $, el, formatDateTime, formatNumber, formatRange, formatTime, initPage, toast } from './dom.mjs';
 import { mountEntryForm } from './entry.mjs';
 import { t } from './i18n.mjs';
 import { showEndPanel } from './roster.mjs';
+import { createLivePanel } from './coordinator-live.mjs';
+import { createRecordingsPanel } from './coordinator-recordings.mjs';
+import { formatDuration, mountTimeline } from './timeline.mjs';
 
 const token = tokenFromUrl();
 const api = token ? createApi(token) : null;
@@ -19,7 +27,12 @@ const state = {
     totals: null, // its course's totals
     reportError: null,
     loadingReport: false,
+    refusal: null, // {reason, me} when the token cannot open the desk
 };
+
+let live = null;
+let recordings = null;
+let stopTimeline = () => {};
 
 initPage(() => renderAll());
 
@@ -34,25 +47,70 @@ async function boot() {
     try {
         state.me = await api.get('/api/me');
         if (state.me.role !== 'coordinator') {
-            const page = pageFor(state.me, token);
-            if (page) {
-                location.replace(page);
-                return;
-            }
+            refuse({ reason: 'role', me: state.me });
+            return;
         }
     } catch (err) {
         if (err.code === 'unauthorized' || err.code === 'forbidden') {
-            showEndPanel($('#end-panel'), 'unauthorized');
+            refuse({ reason: 'unauthorized', detail: err.message });
             return;
         }
         toast(describeError(err), 'error');
     }
     $('#coord').hidden = false;
+    live = createLivePanel({
+        api, card: $('#live-card'), body: $('#live-body'), status: $('#live-status'),
+        onEnded: async () => {
+            await loadSessions();
+            loadReport();
+            const session = selectedSession();
+            if (session) live.show({ id: session.id, state: session.state });
+        },
+    });
+    recordings = createRecordingsPanel({
+        api, body: $('#recordings-body'), refresh: $('#recordings-refresh'),
+        sessionTitle: () => selectedSession()?.title || t('session.untitled'),
+    });
     wireForms();
     await Promise.all([loadCourses(), loadSessions()]);
     // Open on the class running now, if there is one.
-    const live = state.sessions.find((s) => s.state === 'live');
-    if (live && state.session === null) pickSession(live.id, false);
+    const running = state.sessions.find((s) => s.state === 'live');
+    if (running && state.session === null) pickSession(running.id, false);
+}
+
+/* A token that cannot open the desk: an invalid or expired one, or a
+ * trainee's or instructor's (the API would refuse each request with 403;
+ * saying so up front is clearer, and the person gets a way to their own
+ * page instead of a desk full of errors). */
+function refuse(refusal) {
+    state.refusal = refusal;
+    $('#coord').hidden = true;
+    renderRefusal();
+    $('#end-panel').focus();
+}
+
+function renderRefusal() {
+    const refusal = state.refusal;
+    if (!refusal) return;
+    if (refusal.reason === 'unauthorized') {
+        // The server's reason tells an expired link from a damaged one.
+        const extra = refusal.detail ? [el('p', { class: 'help' }, t('end.detail', { message: refusal.detail }))] : [];
+        showEndPanel($('#end-panel'), 'unauthorized', { text: 'desk.unauthorized_text', extra });
+        return;
+    }
+    const role = refusal.me.role;
+    const page = pageFor(refusal.me, token);
+    const extra = [];
+    if (page) extra.push(el('a', { class: 'btn btn-primary', href: page }, t(`desk.open_own_${role}`)));
+    showEndPanel($('#end-panel'), 'unauthorized', {
+        title: 'desk.refused_title',
+        text: role === 'trainee' || role === 'instructor' ? `desk.refused_${role}` : 'desk.refused_other',
+        extra,
+    });
+}
+
+function selectedSession() {
+    return state.sessions.find((s) => s.id === state.session) ?? state.report?.session ?? null;
 }
 
 /* ---- loading ---- */
@@ -105,8 +163,14 @@ async function loadReport() {
 /* ---- rendering ---- */
 
 function renderAll() {
+    if (state.refusal) {
+        renderRefusal();
+        return;
+    }
     const who = $('#whoami');
     if (state.me) who.textContent = t('coord.signed_in_as', { name: state.me.name });
+    live?.rerender();
+    recordings?.rerender();
     renderCourses();
     renderSessions();
     renderCourseSelect();
@@ -216,8 +280,10 @@ function when(value, session) {
         sameDay ? formatTime(value) : formatDateTime(value));
 }
 
-function minutes(seconds) {
-    return seconds === null || seconds === undefined ? t('common.none') : formatNumber(Math.round(seconds / 60));
+/* A duration cell: readable words, the exact seconds for the curious. */
+function duration(seconds) {
+    if (seconds === null || seconds === undefined) return t('common.none');
+    return el('span', { title: t('desk.seconds', { n: formatNumber(seconds) }) }, formatDuration(seconds));
 }
 
 function yesNo(value) {
@@ -238,6 +304,7 @@ function renderReport() {
         meta.textContent = '';
         body.replaceChildren(el('p', { class: 'empty' }, t('coord.select_session')));
         $('#totals-card').hidden = true;
+        renderTimeline();
         return;
     }
     title.textContent = `${t('coord.attendance')} — ${session?.title || t('session.untitled')}`;
@@ -250,6 +317,7 @@ function renderReport() {
     if (state.reportError) {
         body.replaceChildren(el('p', { class: 'form-message is-error' }, state.reportError));
         $('#totals-card').hidden = true;
+        renderTimeline();
         return;
     }
     const report = state.report;
@@ -264,23 +332,36 @@ function renderReport() {
     const rows = report.rows ?? [];
     const columns = [
         {
+            // The organisation under the name: one column fewer, so the
+            // table fits beside the session list on a 1280-pixel screen.
             label: t('coord.col_name'),
             value: (r) => [r.name, r.role && r.role !== 'trainee'
-                ? el('span', { class: 'badge badge-role' }, t(`role.${r.role}`)) : null],
+                ? el('span', { class: 'badge badge-role' }, t(`role.${r.role}`)) : null,
+            r.org ? el('span', { class: 'cell-sub' }, r.org) : null],
         },
-        { label: t('coord.col_org'), value: (r) => r.org || t('common.none') },
         { label: t('coord.col_modes'), value: (r) => (r.modes ?? []).map((m) => t(`mode.${m}`)).join(t('common.list_sep')) || t('common.none') },
         { label: t('coord.col_first'), nowrap: true, value: (r) => when(r.first_arrival, session) },
         { label: t('coord.col_last'), nowrap: true, value: (r) => when(r.last_departure, session) },
-        { label: t('coord.col_minutes'), numeric: true, value: (r) => minutes(r.credited_seconds) },
+        { label: t('desk.col_credited'), numeric: true, value: (r) => duration(r.credited_seconds) },
+        { label: t('desk.col_media'), numeric: true, value: (r) => duration(r.media_seconds) },
         { label: t('coord.col_completed'), nowrap: true, value: (r) => yesNo(r.completed) },
-        { label: t('coord.col_late'), numeric: true, value: (r) => minutes(r.late_seconds) },
+        { label: t('desk.col_late'), numeric: true, value: (r) => duration(r.late_seconds) },
         { label: t('coord.col_intervals'), numeric: true, value: (r) => formatNumber((r.intervals ?? []).length) },
     ];
     body.replaceChildren(summary, rows.length
         ? table(t('coord.attendance'), columns, rows)
         : el('p', { class: 'empty' }, t('coord.no_attendance')));
+    renderTimeline();
     renderTotals();
+}
+
+function renderTimeline() {
+    const card = $('#timeline-card');
+    stopTimeline();
+    stopTimeline = () => {};
+    card.hidden = !state.report || state.reportError !== null || !state.session;
+    if (card.hidden) return;
+    stopTimeline = mountTimeline($('#timeline-body'), state.report);
 }
 
 function renderTotals() {
@@ -324,6 +405,10 @@ function pickSession(id, scroll = true) {
     state.totals = null;
     renderSessions();
     loadReport();
+    const session = state.sessions.find((s) => s.id === id);
+    live.show({ id, state: session?.state ?? 'scheduled' });
+    $('#recordings-card').hidden = false;
+    recordings.show(id);
     // On a phone the report is below the lists: take the reader there.
     if (scroll && window.matchMedia('(max-width: 900px)').matches)
         $('#attendance-card').scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -447,12 +532,14 @@ function wireForms() {
             title: sessionForm.elements.title.value.trim(),
             scheduled_start: scheduledStart,
             scheduled_end: scheduledEnd,
+            record: sessionForm.elements.record.checked,
         };
         const button = sessionForm.querySelector('button[type="submit"]');
         button.disabled = true;
         try {
             const created = await api.post('/api/sessions', body);
             sessionForm.elements.title.value = '';
+            sessionForm.elements.record.checked = false;
             start.value = '';
             end.value = '';
             $('#session-create').open = false;
@@ -468,7 +555,11 @@ function wireForms() {
 
     $('#sessions-refresh').addEventListener('click', async () => {
         await Promise.all([loadCourses(), loadSessions()]);
-        if (state.session) loadReport();
+        if (state.session) {
+            loadReport();
+            const session = selectedSession();
+            if (session) live.show({ id: session.id, state: session.state });
+        }
     });
     $('#attendance-refresh').addEventListener('click', loadReport);
     $('#attendance-csv').addEventListener('click', () => download(

@@ -5,8 +5,11 @@ import { $, confirmDialog, el, idFromPath, initPage, toast } from './dom.mjs';
 import { mountEntryForm } from './entry.mjs';
 import { lang, t } from './i18n.mjs';
 import * as media from './media.mjs';
+import { QualityMonitor } from './quality.mjs';
+import { trackRecording } from './recording.mjs';
 import {
-    ClassModel, avatar, renderRoster, renderSessionHeader, setupChat, setupStatus, showEndPanel,
+    ClassModel, avatar, bindQuality, renderQuality, renderRoster, renderSessionHeader, setupChat,
+    setupStatus, showEndPanel, tokenProblem,
 } from './roster.mjs';
 import { ClassSession } from './session.mjs';
 
@@ -23,12 +26,18 @@ let speakBusy = false;
 let wasOnAir = false;
 let lastPublish = 'off'; // the publish state before the latest change
 let swapped = false; // the classroom camera large while a screen is shared
+let recording = null; // RecordingTracker
+let quality = null; // QualityMonitor
+let speakError = null; // {code}: why the microphone could not be started
 
 initPage(() => {
     media.applyMediaI18n();
     render();
     status?.rerender();
     chat?.rerender();
+    renderRecording();
+    renderSpeakError();
+    if (quality) renderQuality($('#quality'), quality.sample);
     if (endState) showEnd(endState.reason, endState.detail, false);
 });
 
@@ -53,7 +62,7 @@ async function boot() {
     } catch (err) {
         if (err.code === 'unauthorized' || err.code === 'forbidden') {
             $('#conn-status').hidden = true;
-            showEnd('unauthorized');
+            showEnd(err.code === 'unauthorized' ? tokenProblem(token, err.message) : 'forbidden');
             return;
         }
         // Network trouble: the socket below retries on its own.
@@ -88,7 +97,8 @@ async function boot() {
     session.addEventListener('left', () => showEnd('left'));
     session.addEventListener('joinerror', (event) => {
         const { reason, fatal, message } = event.detail;
-        if (fatal || reason === 'not_started') showEnd(reason, fatal ? message : '');
+        const why = reason === 'unauthorized' ? tokenProblem(token, message) : reason;
+        if (fatal || reason === 'not_started') showEnd(why, fatal ? message : '');
     });
     session.addEventListener('servererror', (event) => toast(describeError(event.detail), 'error'));
     session.addEventListener('status', renderHand);
@@ -96,6 +106,8 @@ async function boot() {
     $('#btn-hand').addEventListener('click', toggleHand);
     $('#btn-leave').addEventListener('click', leave);
     setupMedia();
+    setupRecording();
+    setupQuality();
     session.start();
 }
 
@@ -117,6 +129,8 @@ function showEnd(reason, detail = '', focus = true) {
     $('#console').hidden = true;
     $('#conn-banner').hidden = true;
     $('#conn-status').hidden = reason !== 'not_started';
+    $('#quality').hidden = true;
+    quality?.stop();
     $('#sr-floor').textContent = '';
     if (focus && !again) panel.focus();
 }
@@ -162,7 +176,9 @@ function renderHand() {
         $('#sr-floor').textContent = floor ? `${t('join.floor_banner')}. ${t('join.floor_banner_sub')}` : '';
         hadFloor = floor;
     }
+    if (!floor) speakError = null;
     renderSpeak();
+    renderSpeakError();
     renderStage();
 }
 
@@ -230,11 +246,20 @@ function setupMedia() {
 async function speak() {
     if (speakBusy) return;
     speakBusy = true;
+    speakError = null;
+    renderSpeakError();
     renderSpeak();
     try {
         await media.publish(session, { audio: true, video: $('#speak-camera').checked });
     } catch (err) {
-        toast(media.errorText(err), 'error');
+        // Refused devices get a message that stays, with what to do;
+        // passing trouble a toast.
+        if (['denied', 'notfound', 'inuse', 'insecure', 'unsupported'].includes(err.code)) {
+            speakError = { code: err.code };
+            renderSpeakError();
+        } else {
+            toast(media.errorText(err), 'error');
+        }
     } finally {
         speakBusy = false;
         renderHand();
@@ -344,4 +369,46 @@ function renderStage() {
     $('#floor-empty-title').textContent = title;
     $('#floor-empty-sub').textContent = sub;
     floorTile.classList.toggle('is-speaking', !mine && slots['floor-audio']);
+}
+
+/* Why the microphone (or camera) could not be started, under the floor
+ * banner's buttons until the next try. */
+function renderSpeakError() {
+    const box = document.getElementById('speak-error');
+    if (!box) return;
+    const me = model.me?.person;
+    const show = Boolean(speakError) && Boolean(me) && model.hasFloor(me);
+    box.hidden = !show;
+    if (!show) return;
+    const code = speakError.code;
+    $('.speak-error-title', box).textContent = t(code === 'denied' ? 'perm.denied_title' : 'perm.failed_title');
+    $('.speak-error-text', box).textContent = code === 'denied' ? t('perm.denied_text') : media.errorText({ code });
+}
+
+/* ---- recording indicator ---- */
+
+function setupRecording() {
+    recording = trackRecording(session);
+    recording.addEventListener('change', (event) => {
+        const { state, was } = event.detail;
+        renderRecording();
+        let words = '';
+        if (state === 'recording' && was !== 'recording') words = t('rec.started_trainee');
+        else if (state !== 'recording' && was === 'recording') words = t('rec.stopped');
+        if (words) $('#rec-status').textContent = words;
+    });
+}
+
+function renderRecording() {
+    const indicator = document.getElementById('rec-indicator');
+    if (!indicator || !recording) return;
+    indicator.hidden = !recording.recording;
+}
+
+/* ---- connection quality ---- */
+
+function setupQuality() {
+    quality = new QualityMonitor(() => window.__classrelay?.subscribePc ?? null);
+    bindQuality($('#quality'), session, quality);
+    quality.start();
 }

@@ -18,7 +18,9 @@
 //   await media.publish(session, {audio: true, video: true});   // adds sources
 //   media.stopSource('screen'); media.setMicMuted(true); media.stopPublishing();
 //   media.events.addEventListener('local' | 'publish' | 'slots' | 'sound'
-//                                 | 'subscribe' | 'notice', ...)
+//                                 | 'subscribe' | 'notice' | 'devices', ...)
+//   await media.listDevices(); media.deviceOf('video');
+//   await media.switchDevice('audio', deviceId);   // swapped in live
 //
 // Pages mark their elements; this module fills them:
 //   <video data-track="class-video" muted playsinline autoplay>  remote video
@@ -245,6 +247,7 @@ const state = {
     sub: null, // Link
     pub: null, // Link
     local: { audio: null, video: null, screen: null },
+    devices: { audio: null, video: null }, // deviceId chosen by the person, or null
     micMuted: false,
     wanted: false, // publishing is on (kept across reconnections)
     publishState: 'off', // off, starting, connecting, on, reconnecting, failed
@@ -765,14 +768,14 @@ async function acquire({ audio, video, screen }) {
         let stream = null;
         try {
             stream = await navigator.mediaDevices.getUserMedia({
-                audio: needAudio ? AUDIO_CONSTRAINTS : false,
-                video: needVideo ? VIDEO_CONSTRAINTS : false,
+                audio: needAudio ? constraints('audio') : false,
+                video: needVideo ? constraints('video') : false,
             });
         } catch (err) {
             // The camera alone may be the trouble: go on with sound only.
             if (!(needAudio && needVideo) || err.name === 'NotAllowedError') throw deviceError(err);
             try {
-                stream = await navigator.mediaDevices.getUserMedia({ audio: AUDIO_CONSTRAINTS, video: false });
+                stream = await navigator.mediaDevices.getUserMedia({ audio: constraints('audio'), video: false });
             } catch {
                 throw deviceError(err);
             }
@@ -802,6 +805,70 @@ async function acquire({ audio, video, screen }) {
             setLocal('screen', track);
         }
     }
+}
+
+/* getUserMedia constraints for @kind, with the device the person chose
+ * (ideal, not exact: an unplugged one falls back to the default). */
+function constraints(kind) {
+    const base = kind === 'audio' ? AUDIO_CONSTRAINTS : VIDEO_CONSTRAINTS;
+    const id = state.devices[kind];
+    return id ? { ...base, deviceId: { ideal: id } } : base;
+}
+
+/* ---- devices ---- */
+
+/* The cameras and microphones the browser offers: {video: [{deviceId,
+ * label}], audio: [...]}. Labels are empty until the person has allowed
+ * access once. */
+export async function listDevices() {
+    const out = { audio: [], video: [] };
+    if (!navigator.mediaDevices?.enumerateDevices) return out;
+    let devices = [];
+    try {
+        devices = await navigator.mediaDevices.enumerateDevices();
+    } catch {
+        return out;
+    }
+    for (const d of devices) {
+        const kind = d.kind === 'audioinput' ? 'audio' : d.kind === 'videoinput' ? 'video' : null;
+        if (kind && d.deviceId) out[kind].push({ deviceId: d.deviceId, label: d.label });
+    }
+    return out;
+}
+
+/* The deviceId of the camera or microphone in use (or chosen), or null. */
+export function deviceOf(kind) {
+    const track = state.local[kind];
+    const id = track?.getSettings?.().deviceId;
+    return id || state.devices[kind] || null;
+}
+
+/* Uses another camera (@kind video) or microphone (audio): remembered for
+ * the next start, and, when that source is on, swapped in at once without
+ * a new offer (replaceTrack). Rejects with a MediaError. */
+export function switchDevice(kind, deviceId) {
+    state.devices[kind] = deviceId || null;
+    if (!state.local[kind]) return Promise.resolve();
+    return queue(async () => {
+        if (!state.local[kind]) return;
+        let stream;
+        try {
+            stream = await navigator.mediaDevices.getUserMedia({
+                [kind]: { ...(kind === 'audio' ? AUDIO_CONSTRAINTS : VIDEO_CONSTRAINTS), deviceId: { exact: deviceId } },
+            });
+        } catch (err) {
+            throw deviceError(err);
+        }
+        const [track] = kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks();
+        setLocal(kind, track);
+        emitLocal();
+        const link = state.pub;
+        if (link && !link.closed) await replaceAll(link);
+    });
+}
+
+if (navigator.mediaDevices?.addEventListener) {
+    navigator.mediaDevices.addEventListener('devicechange', () => emit('devices'));
 }
 
 function setLocal(kind, track) {

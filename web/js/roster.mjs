@@ -15,6 +15,16 @@ export class ClassModel {
         this.hands = []; // persons, in the order raised
         this.floor = []; // persons, in the order granted
         this.limits = {};
+        // Trainees whose last connection closed a moment ago: person ->
+        // {entry, since}. Shown as reconnecting until they come back or
+        // the attendance grace (reconnect_grace_seconds) runs out.
+        this.away = new Map();
+        this.graceMs = 120_000;
+        // Whether media reaches each person: person -> {receiving, sending}.
+        // From the roster entry's "media" when the server sends it, else
+        // from the attendance report (class.mjs).
+        this.media = new Map();
+        this.serverMedia = false; // the server's roster entries carry "media"
     }
 
     applyWelcome(msg) {
@@ -22,7 +32,11 @@ export class ClassModel {
         this.session = msg.session ?? null;
         this.limits = msg.limits ?? {};
         this.members = new Map();
-        for (const entry of msg.roster ?? []) this.members.set(entry.person, entry);
+        for (const entry of msg.roster ?? []) {
+            this.members.set(entry.person, entry);
+            this.away.delete(entry.person);
+            this.#mediaFrom(entry);
+        }
         this.hands = [...(this.session?.hands ?? [])];
         this.floor = [...(this.session?.floor ?? [])];
     }
@@ -30,10 +44,54 @@ export class ClassModel {
     /* A roster event: {event, person, by, hands, floor, entry?}. The
      * queue and floor it carries are the whole truth after the event. */
     applyEvent(msg) {
-        if (msg.entry && msg.event !== 'left') this.members.set(msg.entry.person, msg.entry);
-        if (msg.event === 'left') this.members.delete(msg.person);
+        if (msg.entry && msg.event !== 'left') {
+            this.members.set(msg.entry.person, msg.entry);
+            this.away.delete(msg.entry.person);
+            this.#mediaFrom(msg.entry);
+        }
+        if (msg.event === 'left') {
+            const gone = this.members.get(msg.person);
+            this.members.delete(msg.person);
+            this.media.delete(msg.person);
+            // Someone who chose to leave, closed the page or was removed
+            // (when the server says why) is not coming back on their own.
+            const chose = ['leave', 'closed', 'kicked', 'ended'].includes(msg.reason);
+            if (gone && gone.role === 'trainee' && !chose)
+                this.away.set(msg.person, { entry: gone, since: Date.now() });
+        }
         if (Array.isArray(msg.hands)) this.hands = [...msg.hands];
         if (Array.isArray(msg.floor)) this.floor = [...msg.floor];
+    }
+
+    /* The server's own media state, when its roster entries carry one. */
+    #mediaFrom(entry) {
+        if (entry.media && typeof entry.media === 'object') {
+            this.serverMedia = true;
+            this.media.set(entry.person, {
+                receiving: Boolean(entry.media.receiving), sending: Boolean(entry.media.sending),
+            });
+        }
+    }
+
+    /* Forgets people away for longer than the grace; true if any went. */
+    pruneAway(now = Date.now()) {
+        let changed = false;
+        for (const [person, a] of this.away) {
+            if (now - a.since >= this.graceMs) {
+                this.away.delete(person);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /* connected, receiving (media reaches them), reconnecting, or null. */
+    connectionState(person) {
+        if (this.away.has(person)) return 'reconnecting';
+        if (!this.members.has(person)) return null;
+        const media = this.media.get(person);
+        if (media && (media.receiving || media.sending)) return 'receiving';
+        return 'connected';
     }
 
     applyEnded(msg) {
@@ -83,8 +141,16 @@ export class ClassModel {
 
     counts() {
         let trainees = 0;
-        for (const m of this.members.values()) if (m.role === 'trainee') trainees += 1;
-        return { trainees, people: this.members.size, hands: this.hands.length, floor: this.floor.length };
+        let receiving = 0;
+        for (const m of this.members.values()) {
+            if (m.role !== 'trainee') continue;
+            trainees += 1;
+            if (this.connectionState(m.person) === 'receiving') receiving += 1;
+        }
+        return {
+            trainees, receiving, reconnecting: this.away.size, people: this.members.size,
+            hands: this.hands.length, floor: this.floor.length,
+        };
     }
 }
 
@@ -97,15 +163,24 @@ export function avatar(person, name) {
 }
 
 /* One person: avatar, name (and "you"), organisation, badges. @actions
- * are extra controls at the end of the row. */
-export function personRow(model, m, actions = []) {
+ * are extra controls at the end of the row. With @states, trainees also
+ * show how they are connected (connected, receiving media, reconnecting). */
+export function personRow(model, m, actions = [], states = false) {
     const badges = [];
+    const state = states && m.role === 'trainee' ? model.connectionState(m.person) : null;
+    if (state) {
+        badges.push(el('span', { class: `badge conn-state conn-${state}`, dataset: { state } },
+            el('span', { class: 'conn-dot', 'aria-hidden': 'true' }), t(`conn.${state}`)));
+    }
     if (m.role === 'instructor') badges.push(el('span', { class: 'badge badge-role' }, t('role.instructor')));
     if (model.hasFloor(m.person)) badges.push(el('span', { class: 'badge badge-floor' }, t('roster.badge_floor')));
     if (model.hasHand(m.person)) badges.push(el('span', { class: 'badge badge-hand' }, t('roster.badge_hand')));
     if ((m.connections ?? 1) > 1)
         badges.push(el('span', { class: 'badge badge-muted' }, t('roster.devices', { count: m.connections })));
-    return el('li', { class: `person${model.isMe(m.person) ? ' is-me' : ''}` },
+    return el('li', {
+        class: `person${model.isMe(m.person) ? ' is-me' : ''}${state === 'reconnecting' ? ' is-away' : ''}`,
+        dataset: { person: m.person },
+    },
         avatar(m.person, m.name),
         el('div', { class: 'person-main' },
             el('div', { class: 'person-name' },
@@ -116,11 +191,17 @@ export function personRow(model, m, actions = []) {
         actions.length ? el('div', { class: 'person-actions' }, actions) : null);
 }
 
-export function renderRoster(model, list, lang, actionsFor = () => []) {
+export function renderRoster(model, list, lang, actionsFor = () => [], { states = false } = {}) {
     keepFocus(list, () => {
         const people = model.sorted(lang);
-        list.replaceChildren(...people.map((m) => personRow(model, m, actionsFor(m))));
-        if (!people.length) list.append(el('li', { class: 'empty' }, t('roster.empty')));
+        const rows = people.map((m) => personRow(model, m, actionsFor(m), states));
+        // Those reconnecting stay listed (at the end) so the instructor
+        // sees who dropped out.
+        if (states) {
+            for (const { entry } of model.away.values()) rows.push(personRow(model, entry, [], true));
+        }
+        list.replaceChildren(...rows);
+        if (!rows.length) list.append(el('li', { class: 'empty' }, t('roster.empty')));
     }, list.closest('section')?.querySelector('h2'));
 }
 
@@ -155,6 +236,7 @@ export function renderCounts(model) {
         if (node) node.textContent = String(value);
     };
     set('stat-present', c.trainees);
+    set('stat-media', c.receiving);
     set('stat-hands', c.hands);
     set('stat-floor', c.floor);
 }
@@ -272,6 +354,9 @@ const END_TEXTS = {
     kicked: ['end.kicked_title', 'end.kicked_text', 'removed'],
     left: ['end.left_title', 'end.left_text', 'left'],
     unauthorized: ['end.unauthorized_title', 'end.unauthorized_text', 'error'],
+    invalid: ['end.invalid_title', 'end.invalid_text', 'error'],
+    expired: ['end.expired_title', 'end.expired_text', 'error'],
+    not_yet_valid: ['end.not_yet_valid_title', 'end.not_yet_valid_text', 'waiting'],
     forbidden: ['end.forbidden_title', 'end.forbidden_text', 'removed'],
     not_started: ['end.not_started_title', 'end.not_started_text', 'waiting'],
     class_over: ['end.class_over_title', 'end.class_over_text', 'ended'],
@@ -288,4 +373,73 @@ export function showEndPanel(panel, reason, { extra = [], detail = '', title = n
     const more = panel.querySelector('.end-extra');
     more.replaceChildren(...extra);
     panel.hidden = false;
+}
+
+/* ---- why a token was refused ---- */
+
+/* The claims of a JWT, read without checking anything (the server does
+ * that): only to tell a person why their link did not work. */
+export function peekClaims(token) {
+    try {
+        const part = String(token).split('.')[1];
+        const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
+        const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+        const claims = JSON.parse(new TextDecoder().decode(bytes));
+        return claims && typeof claims === 'object' ? claims : null;
+    } catch {
+        return null;
+    }
+}
+
+/* expired, not_yet_valid or invalid, for a token the server refused with
+ * unauthorized: from its message ("token expired", "token not yet
+ * valid"), else from the token's own exp and nbf. */
+export function tokenProblem(token, message = '') {
+    const text = String(message).toLowerCase();
+    if (text.includes('expired')) return 'expired';
+    if (text.includes('not yet valid')) return 'not_yet_valid';
+    if (text.includes('signature') || text.includes('malformed') || text.includes('unsupported')) return 'invalid';
+    const claims = peekClaims(token);
+    const now = Date.now() / 1000;
+    if (claims && typeof claims.exp === 'number' && claims.exp < now) return 'expired';
+    if (claims && typeof claims.nbf === 'number' && claims.nbf > now) return 'not_yet_valid';
+    return 'invalid';
+}
+
+/* ---- connection quality (quality.mjs) ---- */
+
+/* Fills @node (a .quality element) from a QualityMonitor sample: bars,
+ * a word (good, fair, poor) and the numbers for those who want them. */
+export function renderQuality(node, sample) {
+    if (!node) return;
+    const level = sample?.level ?? 'unknown';
+    const ms = (s) => `${Math.round(s * 1000)} ms`;
+    const parts = [];
+    if (sample?.rtt !== null && sample?.rtt !== undefined) parts.push(t('quality.rtt', { value: ms(sample.rtt) }));
+    if (sample?.loss !== null && sample?.loss !== undefined)
+        parts.push(t('quality.loss', { value: `${(sample.loss * 100).toFixed(sample.loss < 0.1 ? 1 : 0)} %` }));
+    if (sample?.jitter !== null && sample?.jitter !== undefined) parts.push(t('quality.jitter', { value: ms(sample.jitter) }));
+    if (sample?.fps !== null && sample?.fps !== undefined) parts.push(t('quality.fps', { value: Math.round(sample.fps) }));
+    const word = t(`quality.${level}`);
+    const detail = parts.join(t('common.list_sep'));
+    node.dataset.level = level;
+    const text = node.querySelector('.quality-text');
+    if (text && text.textContent !== word) text.textContent = word;
+    const label = detail ? `${t('quality.label')}: ${word} (${detail})` : `${t('quality.label')}: ${word}`;
+    node.setAttribute('aria-label', label);
+    node.title = label;
+}
+
+/* Shows the quality indicator only while joined: while reconnecting the
+ * status pill says more, and old numbers would mislead. */
+export function bindQuality(node, session, monitor) {
+    const update = () => {
+        node.hidden = !session.joined;
+        if (!session.joined) renderQuality(node, { level: 'unknown' });
+    };
+    session.addEventListener('status', update);
+    monitor.addEventListener('sample', (event) => {
+        if (session.joined) renderQuality(node, event.detail);
+    });
+    update();
 }

@@ -882,6 +882,61 @@ test_set_media_ssrc(void)
     g_assert_cmpuint(cr_rtcp_set_media_ssrc(NULL, 0, 0x11, 1), ==, 0);
 }
 
+/* RFC 3550 §6.4.1's own example, then Chrome's report block against our
+ * SR, the wrap of the middle 32 bits, rounding and nonsense. */
+static void
+test_rtt(void)
+{
+    guint32 rtt = 99;
+    /* A = 0xb710:8000 (46864.500 s), LSR = 0xb705:2000 (46853.125 s),
+     * DLSR = 0x0005:4000 (5.250 s): A - LSR - DLSR = 0x0006:2000, 6.125 s. */
+    g_assert_true(cr_rtcp_rtt(0xb7108000, 0xb7052000, 0x00054000, &rtt));
+    g_assert_cmphex(rtt, ==, 0x00062000);
+    g_assert_cmpint(cr_rtcp_q16_to_us(rtt), ==, 6125000);
+
+    /* The block of chrome_rr (LSR 0x8f5c28f6, DLSR 1.5 s) reaching us
+     * 1.5 s + 100 ms after that SR left: 100 ms. */
+    CrRtcpPacket pkts[2];
+    g_assert_cmpuint(iterate_all(chrome_rr, sizeof chrome_rr, pkts, 2), ==, 2);
+    CrRtcpRr rr;
+    g_assert_true(cr_rtcp_parse_rr(&pkts[0], &rr));
+    const CrRtcpReportBlock *b = &rr.reports[0];
+    g_assert_true(cr_rtcp_rtt(b->lsr + b->dlsr + 6554, b->lsr, b->dlsr, &rtt));
+    g_assert_cmpuint(rtt, ==, 6554);
+    g_assert_cmpint(cr_rtcp_q16_to_us(rtt), ==, 100006);
+
+    /* The middle 32 bits wrap every 65536 s: an SR just before, the
+     * report just after. 0x20 + 0x10000 - 0xfffffff0 - 0x8000 = 0x8030. */
+    g_assert_true(cr_rtcp_rtt(0x00000020 + 0x10000, 0xfffffff0, 0x8000, &rtt));
+    g_assert_cmphex(rtt, ==, 0x8030);
+
+    /* Loopback: DLSR a little more than A - LSR from rounding gives 0;
+     * exactly the slack still does, one more does not. */
+    g_assert_true(cr_rtcp_rtt(0x10000100, 0x10000000, 0x102, &rtt));
+    g_assert_cmpuint(rtt, ==, 0);
+    g_assert_true(cr_rtcp_rtt(0x10000100, 0x10000000, 0x100 + CR_RTCP_RTT_SLACK, &rtt));
+    g_assert_cmpuint(rtt, ==, 0);
+    rtt = 99;
+    g_assert_false(cr_rtcp_rtt(0x10000100, 0x10000000, 0x100 + CR_RTCP_RTT_SLACK + 1, &rtt));
+    g_assert_cmpuint(rtt, ==, 0);
+
+    /* No SR seen yet (LSR 0); a report "before" our SR (clock stepped
+     * back, or an LSR that is not ours). */
+    g_assert_false(cr_rtcp_rtt(0x12345678, 0, 0, &rtt));
+    g_assert_false(cr_rtcp_rtt(0x10000000, 0x10000100, 0, &rtt));
+    g_assert_false(cr_rtcp_rtt(0x10000000, 0x90000000, 0, &rtt)); /* 2^31 ahead */
+    /* Exactly at the half: still a (very long) round trip. */
+    g_assert_true(cr_rtcp_rtt(0x7fffffff + 1u, 1, 0, &rtt));
+    g_assert_cmphex(rtt, ==, 0x7fffffff);
+
+    /* The LSR form of an NTP timestamp, and the conversion's rounding. */
+    g_assert_cmphex(cr_rtcp_ntp_middle32(G_GUINT64_CONSTANT(0xb7108000abcd1234)), ==,
+                    0x8000abcd);
+    g_assert_cmpint(cr_rtcp_q16_to_us(1), ==, 15);  /* 15.26 µs */
+    g_assert_cmpint(cr_rtcp_q16_to_us(0x10000), ==, G_USEC_PER_SEC);
+    g_assert_cmpint(cr_rtcp_q16_to_us(G_MAXUINT32), ==, G_GINT64_CONSTANT(65535999985));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -903,5 +958,6 @@ main(int argc, char **argv)
     g_test_add_func("/rtcp/iter/malformed", test_iter_malformed);
     g_test_add_func("/rtcp/readers/short-bodies", test_reader_short_bodies);
     g_test_add_func("/rtcp/set-media-ssrc", test_set_media_ssrc);
+    g_test_add_func("/rtcp/rtt", test_rtt);
     return g_test_run();
 }

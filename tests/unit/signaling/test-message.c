@@ -25,6 +25,7 @@ typedef struct {
     const char *person;
     const char *text;
     const char *pc;
+    const char *action;
     const char *error;  /* a substring of the error message, when !ok */
 } Case;
 
@@ -72,6 +73,15 @@ static const Case cases[] = {
        .text = "  hi\n"),
     OK("leave", "{\"type\":\"leave\"}", CR_MSG_LEAVE),
     OK("ping", "{\"type\":\"ping\"}", CR_MSG_PING),
+    OK("record-start", "{\"type\":\"record\",\"action\":\"start\"}", CR_MSG_RECORD,
+       .action = "start"),
+    OK("record-stop", "{\"type\":\"record\",\"action\":\"stop\",\"ref\":3}", CR_MSG_RECORD,
+       .action = "stop", .ref = "3"),
+    BAD("record-no-action", "{\"type\":\"record\"}", "field \"action\" is required"),
+    BAD("record-pause", "{\"type\":\"record\",\"action\":\"pause\"}",
+        "field \"action\" must be \"start\" or \"stop\""),
+    BAD("record-action-array", "{\"type\":\"record\",\"action\":[\"start\"]}",
+        "field \"action\" must be \"start\" or \"stop\""),
     OK("publish", "{\"type\":\"publish\",\"sdp\":\"" SDP_OFFER "\"}", CR_MSG_PUBLISH),
     OK("answer-publish", "{\"type\":\"answer\",\"pc\":\"publish\",\"sdp\":\"" SDP_OFFER "\"}",
        CR_MSG_ANSWER, .pc = "publish"),
@@ -274,7 +284,7 @@ static gboolean
 all_null_but_ref(const CrClientMessage *msg)
 {
     return msg->token == NULL && msg->person == NULL && msg->text == NULL && msg->pc == NULL &&
-           msg->body == NULL && msg->type == 0;
+           msg->action == NULL && msg->body == NULL && msg->type == 0;
 }
 
 static void
@@ -286,6 +296,7 @@ check_ok(const Case *c, const CrClientMessage *msg)
     g_assert_cmpstr(msg->person, ==, c->person);
     g_assert_cmpstr(msg->text, ==, c->text);
     g_assert_cmpstr(msg->pc, ==, c->pc);
+    g_assert_cmpstr(msg->action, ==, c->action);
     gboolean media = c->type == CR_MSG_PUBLISH || c->type == CR_MSG_ANSWER ||
                      c->type == CR_MSG_CANDIDATE;
     if (!media) {
@@ -456,7 +467,7 @@ test_type_names(void)
 {
     static const char *const names[CR_MSG_N_TYPES] = {
         "join", "raise_hand", "lower_hand", "grant_floor", "revoke_floor", "kick",
-        "end_class", "chat", "leave", "ping", "publish", "answer", "candidate",
+        "end_class", "chat", "leave", "ping", "record", "publish", "answer", "candidate",
     };
     for (int t = 0; t < CR_MSG_N_TYPES; t++)
         g_assert_cmpstr(cr_message_type_name((CrMessageType)t), ==, names[t]);

@@ -421,7 +421,7 @@ assert_time_field(const json_t *object, const char *key, gint64 expected)
 static void
 test_open_schema(Fixture *f, gconstpointer data)
 {
-    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 2);
+    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 3);
     g_autofree char *journal = sql_text(f, "PRAGMA journal_mode");
     g_assert_cmpstr(journal, ==, "wal");
     g_assert_cmpint(sql_int(f, "PRAGMA foreign_keys"), ==, 1);
@@ -451,7 +451,7 @@ test_open_schema(Fixture *f, gconstpointer data)
     /* Reopening an existing database migrates nothing and keeps the data. */
     new_course(f, "KEEP-1", 1.0);
     reopen(f, FALSE);
-    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 2);
+    g_assert_cmpint(sql_int(f, "PRAGMA user_version"), ==, 3);
     g_assert_cmpint(sql_int(f, "SELECT count(*) FROM courses"), ==, 1);
 
     /* A database from a newer classrelay is refused. */
@@ -471,7 +471,7 @@ test_open_schema(Fixture *f, gconstpointer data)
 
     /* Put it back so that teardown has a store to close. */
     g_assert_cmpint(sqlite3_open(f->path, &db), ==, SQLITE_OK);
-    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL), ==,
+    g_assert_cmpint(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), ==,
                     SQLITE_OK);
     sqlite3_close(db);
     g_clear_error(&error);
