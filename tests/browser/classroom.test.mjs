@@ -189,7 +189,18 @@ async function openPage(name, url, { browser = run.browser, grant = true, viewpo
     page.on('console', (msg) => entry.console.push(`[${msg.type()}] ${msg.text()}`));
     page.on('pageerror', (err) => entry.console.push(`[pageerror] ${err.message}`));
     run.pages[name] = entry;
-    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    // What is still loading when a page does not finish, for the message.
+    const pending = new Map();
+    page.on('request', (r) => pending.set(r, Date.now()));
+    page.on('requestfinished', (r) => pending.delete(r));
+    page.on('requestfailed', (r) => pending.delete(r));
+    try {
+        await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    } catch (err) {
+        const left = [...pending].map(([r, at]) => `${r.method()} ${r.url().slice(0, 100)} (${Date.now() - at} ms)`);
+        err.message += `\nstill loading: ${left.join('; ') || 'nothing'}${pageLog(name)}`;
+        throw err;
+    }
     return page;
 }
 

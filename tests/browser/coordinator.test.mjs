@@ -14,8 +14,9 @@
 //   4. a recording plays in the page and its time advances after a seek,
 //      then it is deleted after a confirmation. The recording comes from
 //      the recorder (POST /api/sessions/{id}/recording/start) when the
-//      server has one; otherwise a real WebM made by gst-launch-1.0 is
-//      entered in the recordings catalog while the server is stopped;
+//      server has one; otherwise (or with CR_TEST_RECORDING=gst) a real
+//      WebM made by gst-launch-1.0 is entered in the recordings catalog
+//      while the server is stopped;
 //   5. a trainee token on the desk is refused, an invalid one explained;
 //   6. the home page routes a pasted token to the right page.
 //
@@ -345,8 +346,11 @@ step('the desk shows the running class live', async () => {
 step('the class ends after the trainees attended for a while', async () => {
     const wait = CLASS_SECONDS * 1000 - (Date.now() - run.joinedAt);
     if (wait > 0) await sleep(wait);
-    // Record the last seconds when the server has a recorder.
-    const start = await api('POST', `/api/sessions/${run.session}/recording/start`);
+    // Record the last seconds when the server has a recorder (unless
+    // CR_TEST_RECORDING=gst asks for the catalog path, to tell a recorder
+    // fault from a player fault).
+    const start = process.env.CR_TEST_RECORDING === 'gst' ? { status: 404, text: 'skipped' }
+        : await api('POST', `/api/sessions/${run.session}/recording/start`);
     note(`POST recording/start → ${start.status}`);
     if (start.status === 201) {
         await sleep(4000);
