@@ -244,7 +244,10 @@ on_tap(gpointer user, const CrTapPacket *p)
         cr_write_be16(buf + 2, seq);
         cr_write_be32(buf + 4, ts);
         cr_write_be32(buf + 8, k->rw.out_ssrc);
-        GstClockTime at = (GstClockTime)p->arrival_us * 1000;
+        /* The jitter buffer (mode none) anchors a track on its first
+         * packet's time, then follows RTP timestamps: anchoring on the
+         * SR-mapped capture time keeps a publisher's tracks in sync. */
+        GstClockTime at = (GstClockTime)MAX(p->capture_us, 0) * 1000;
         cr_track_push(k->track, buf, p->len, at > r->base_time ? at - r->base_time : 0);
     } else if (res == CR_REWRITE_DROP_WAIT_KEYFRAME &&
                p->arrival_us - k->last_keyframe_request_us >= CR_KEYFRAME_RETRY_US) {

@@ -506,8 +506,17 @@ on_rtcp(CrPeer *peer, const guint8 *data, gsize len)
                 continue;
             for (guint i = 0; i < peer->n_streams; i++) {
                 if (peer->streams[i].ssrc == sr.ssrc) {
+                    gint64 now = g_get_monotonic_time();
                     peer->streams[i].last_sr_ntp = sr.ntp_timestamp;
-                    peer->streams[i].last_sr_arrival_us = g_get_monotonic_time();
+                    peer->streams[i].last_sr_rtp = sr.rtp_timestamp;
+                    peer->streams[i].last_sr_arrival_us = now;
+                    /* One offset for all of a publisher's streams: their
+                     * capture times then keep the sender's own relation
+                     * (lip sync for the recorder, tap.c). */
+                    if (!peer->have_ntp_offset) {
+                        peer->ntp_offset_us = now - cr_ntp_to_us(sr.ntp_timestamp);
+                        peer->have_ntp_offset = TRUE;
+                    }
                 }
             }
         } else if ((pkt.packet_type == 201 || pkt.packet_type == 200) && !peer->publisher) {

@@ -197,6 +197,7 @@ typedef struct {
     CrRecvStats stats;
     guint64 last_sr_ntp;
     gint64 last_sr_arrival_us;
+    guint32 last_sr_rtp; /* the RTP timestamp of that SR */
     gint64 last_keyframe_request_us;
     guint32 lost;         /* cumulative, from the last RR we sent it (>= 0) */
     guint8 fraction_lost; /* of that RR, 1/256 */
@@ -257,6 +258,8 @@ struct _CrPeer {
     gint64 last_media_us;
     /* media */
     guint32 local_ssrc; /* RTCP sender SSRC */
+    gboolean have_ntp_offset; /* local monotonic µs minus the sender's NTP µs, */
+    gint64 ntp_offset_us;     /* from its first SR */
     CrPubStream streams[4];
     guint n_streams;
     CrSubSlot slots[CR_N_SLOTS];

@@ -192,6 +192,10 @@ typedef struct {
     guint16 seq;
     guint32 timestamp;
     gint64 arrival_us; /* g_get_monotonic_time() at arrival */
+    /* When it was captured, on the same clock: mapped through the
+     * publisher's RTCP sender reports, so all of one publisher's streams
+     * line up (lip sync); arrival_us until the first SR. */
+    gint64 capture_us;
     const guint8 *data; /* the whole RTP packet, decrypted */
     gsize len;
 } CrTapPacket;

@@ -183,6 +183,15 @@ cr_rtcp_ntp_middle32(guint64 ntp)
     return (guint32)(ntp >> 16);
 }
 
+/* A 64-bit NTP timestamp (seconds since 1900 . 2^-32 fraction) in
+ * microseconds since 1900. */
+static inline gint64
+cr_ntp_to_us(guint64 ntp)
+{
+    return (gint64)(ntp >> 32) * G_USEC_PER_SEC +
+           (gint64)(((ntp & 0xFFFFFFFFu) * G_USEC_PER_SEC) >> 32);
+}
+
 /* 1/65536 s to microseconds, rounded to nearest. */
 static inline gint64
 cr_rtcp_q16_to_us(guint32 q16)

@@ -54,6 +54,16 @@ cr_relay_tap_packet(CrRelay *relay, CrPeer *publisher, const CrPacket *packet)
         if (publisher->streams[i].slot == packet->slot)
             stream = &publisher->streams[i];
     }
+    /* The capture time on our clock, from the stream's last SR (RFC 3550
+     * §6.4.1: NTP and RTP timestamps of one instant) and the publisher's
+     * NTP offset; the arrival time until an SR came. */
+    gint64 capture_us = packet->arrival_us;
+    if (stream != NULL && stream->last_sr_ntp != 0 && publisher->have_ntp_offset &&
+        stream->clock_rate > 0) {
+        gint32 ticks = (gint32)(packet->timestamp - stream->last_sr_rtp);
+        capture_us = publisher->ntp_offset_us + cr_ntp_to_us(stream->last_sr_ntp) +
+                     (gint64)ticks * G_USEC_PER_SEC / stream->clock_rate;
+    }
     CrTapPacket t = {
         .session = packet->session,
         .source = packet->source,
@@ -64,6 +74,7 @@ cr_relay_tap_packet(CrRelay *relay, CrPeer *publisher, const CrPacket *packet)
         .seq = packet->seq,
         .timestamp = packet->timestamp,
         .arrival_us = packet->arrival_us,
+        .capture_us = capture_us,
         .data = packet->data,
         .len = packet->len,
     };

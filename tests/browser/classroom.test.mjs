@@ -535,7 +535,14 @@ step('starting and stopping the recording shows and hides the indicator for trai
     const page = run.pages.trainee.page;
     const indicator = page.locator('#rec-indicator');
     await inst.getByRole('button', { name: 'Start recording' }).click({ timeout: 15_000 });
-    await indicator.waitFor({ state: 'visible', timeout: 20_000 });
+    // A server without recording refuses at once, and the console says so.
+    const refused = inst.getByText('This server cannot record classes yet.');
+    const deadline = Date.now() + 20_000;
+    while (!(await indicator.isVisible())) {
+        if (await refused.first().isVisible()) throw new Error('the server refused "record"; the console said so');
+        assert.ok(Date.now() < deadline, 'the recording indicator appears on the trainee page within 20 s');
+        await sleep(200);
+    }
     assert.match(await indicator.textContent(), /Recording/);
     await inst.locator('#rec-indicator').waitFor({ state: 'visible', timeout: 15_000 });
     await shot('instructor', 'classroom-console-recording.png');

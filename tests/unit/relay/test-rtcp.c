@@ -937,6 +937,20 @@ test_rtt(void)
     g_assert_cmpint(cr_rtcp_q16_to_us(G_MAXUINT32), ==, G_GINT64_CONSTANT(65535999985));
 }
 
+/* NTP timestamps to microseconds: whole seconds and the 2^-32 fraction. */
+static void
+test_ntp_to_us(void)
+{
+    g_assert_cmpint(cr_ntp_to_us(0), ==, 0);
+    g_assert_cmpint(cr_ntp_to_us(G_GUINT64_CONSTANT(3913056000) << 32), ==,
+                    G_GINT64_CONSTANT(3913056000000000));
+    g_assert_cmpint(cr_ntp_to_us((G_GUINT64_CONSTANT(3913056000) << 32) | 0x80000000u), ==,
+                    G_GINT64_CONSTANT(3913056000500000));
+    /* One fraction unit is 0.23 ns: below a microsecond, rounded down. */
+    g_assert_cmpint(cr_ntp_to_us(0x0000000100000001), ==, 1000000);
+    g_assert_cmpint(cr_ntp_to_us(0x00000001FFFFFFFF), ==, 1999999);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -959,5 +973,6 @@ main(int argc, char **argv)
     g_test_add_func("/rtcp/readers/short-bodies", test_reader_short_bodies);
     g_test_add_func("/rtcp/set-media-ssrc", test_set_media_ssrc);
     g_test_add_func("/rtcp/rtt", test_rtt);
+    g_test_add_func("/rtcp/ntp-to-us", test_ntp_to_us);
     return g_test_run();
 }
