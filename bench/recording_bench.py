@@ -55,9 +55,12 @@ def one_run(seconds):
     pub = sub = None
     try:
         pub = g.Publisher('vp8', name='bench-pub')
-        # about 2 Mbit/s: the test pattern at a fixed target bitrate
+        # about 2 Mbit/s: a pattern that does not compress (snow) at a
+        # fixed target bitrate
         pub.pipeline.iterate_all_by_element_factory_name('vp8enc').foreach(
             lambda e: e.set_property('target-bitrate', 2000000))
+        pub.pipeline.iterate_all_by_element_factory_name('videotestsrc').foreach(
+            lambda e: e.set_property('pattern', 'snow'))
         pub.whip('http://127.0.0.1:%d/whip/%d' % (s.port, s.demo_session),
                  s.link_token('instructor'))
         pub.wait_connected(10)

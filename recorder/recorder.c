@@ -24,6 +24,7 @@ typedef struct {
     CrRecording *recording; /* NULL while the catalog row is being made */
     json_t *row;            /* the catalog row */
     GSList *stop_waiters;   /* Waiter * */
+    guint64 dropped_reported;
 } Entry;
 
 typedef struct {
@@ -139,10 +140,37 @@ disk_ok(CrRecorder *rec)
     return ok;
 }
 
+/* Packets a recording dropped since the last check (its queue was full:
+ * the disk or the machine fell behind) raise an alert: log, event. */
+static void
+check_drops(CrRecorder *rec)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, rec->sessions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        Entry *e = value;
+        if (e->recording == NULL)
+            continue;
+        guint64 dropped = cr_recording_dropped(e->recording);
+        if (dropped > e->dropped_reported) {
+            g_autofree char *why = g_strdup_printf(
+                "%" G_GUINT64_FORMAT " packets dropped: the disk or the machine is falling behind",
+                dropped - e->dropped_reported);
+            g_warning("recording %" G_GINT64_FORMAT ": %s", e->recording->id, why);
+            if (rec->callbacks.state != NULL)
+                rec->callbacks.state(rec->callbacks.user, e->session, e->recording->id,
+                                     "dropping", why);
+            e->dropped_reported = dropped;
+        }
+    }
+}
+
 static gboolean
 check_disk(gpointer data)
 {
     CrRecorder *rec = data;
+    check_drops(rec);
     if (g_hash_table_size(rec->sessions) == 0 || disk_ok(rec))
         return G_SOURCE_CONTINUE;
     GHashTableIter it;

@@ -28,7 +28,8 @@ typedef struct {
 
 typedef struct {
     /* A recording of @session started ("recording"), stopped ("stopped")
-     * or failed ("failed", with @reason). */
+     * or failed ("failed", with @reason); or, while it runs, dropped
+     * packets ("dropping", an alert: @reason says how many). */
     void (*state)(gpointer user, gint64 session, gint64 recording, const char *state,
                   const char *reason);
     gpointer user;

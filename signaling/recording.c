@@ -10,6 +10,8 @@
 #include "common/json.h"
 #include "common/time.h"
 
+#include <string.h>
+
 #define ROLE(r) (1u << (r))
 
 json_t *
@@ -27,7 +29,9 @@ on_state(gpointer user, gint64 session, gint64 recording, const char *state, con
 {
     CrSignaling *server = user;
     CrRoom *room = cr_room_lookup(server, session);
-    if (room != NULL)
+    /* "dropping" is an alert for operators (event, log), not a change the
+     * class sees. */
+    if (room != NULL && strcmp(state, "dropping") != 0)
         cr_room_broadcast(room, json_pack("{s:s, s:s, s:I, s:s?}", "type", "recording", "state",
                                           state, "recording_id", (json_int_t)recording, "reason",
                                           reason));

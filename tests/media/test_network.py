@@ -400,9 +400,9 @@ def test_turn():
     scope.add(turn)
     s = start_server(['media.ice_servers=%s' % turn.url, 'media.turn_secret=' + TURN_SECRET])
     try:
-        # The credentials the server hands out: Link headers on WHIP/WHEP
-        # (a preflight POST that is refused still carries none, so use the
-        # real ones below), and the WebSocket welcome.
+        # The credentials the server hands out: in the WebSocket welcome
+        # (used by the subscriber below) and in WHIP/WHEP Link headers
+        # (used by the publisher).
         ws = scope.add(g.WsClient(s.ws_url(), s.token('trainee', 't-ws', 'WS'), name='ws'))
         welcome = ws.join()
         ice = welcome.get('ice_servers') or []
@@ -414,6 +414,8 @@ def test_turn():
             expiry = int(ice[0]['username'].split(':')[0])
             T.ok(time.time() + 60 < expiry <= time.time() + 86400 + 60,
                  'the TURN username expires within media.turn_ttl_seconds', expiry)
+        welcome_uris = [g.turn_uri(e['urls'][0], e['username'], e['credential'])
+                        for e in ice if 'username' in e and 'credential' in e]
 
         if nft.ok:
             # No UDP reaches the relay's media ports except from coturn's
@@ -425,9 +427,10 @@ def test_turn():
         else:
             T.note('direct UDP to the relay is not blocked: %s' % nft.why_not)
 
-        # Publisher: a WHIP POST tells it the ICE servers only in the
-        # answer, so a first (direct) publisher would spoil the point. Get
-        # the credentials from a WHEP POST first, then use them for both.
+        # A WHIP client learns the ICE servers only from the 201 of its
+        # POST, too late for an offer with every candidate inside: take the
+        # Link headers of a first (probe) POST, as a client would from an
+        # earlier session, and publish through TURN with them.
         probe = scope.add(g.Subscriber(name='whep-probe', ice_transport_policy='all'))
         probe.whep(s.whep_url, s.token('trainee', 't-probe', 'Probe'))
         uris = turn_servers_from(probe.http_headers)
@@ -452,12 +455,13 @@ def test_turn():
         T.ok(pub.wait_connected(15), 'the relay-only WHIP publisher connects',
              detail(s, pub, extra=answer))
 
-        sub = scope.add(g.Subscriber(name='whep-turn', turn_servers=uris,
+        sub = scope.add(g.Subscriber(name='whep-turn', turn_servers=welcome_uris,
                                      ice_transport_policy='relay'))
         sub.whep(s.whep_url, s.token('trainee', 't-turn', 'Turn'), timeout=15)
         ok = sub.wait_frames(30, 10, 15)
-        T.ok(ok, 'the relay-only WHEP subscriber decodes 30 video frames and 10 audio buffers '
-             'from the relay-only publisher', detail(s, pub, sub))
+        T.ok(ok, 'the relay-only WHEP subscriber (credentials from the welcome) decodes 30 '
+             'video frames and 10 audio buffers from the relay-only publisher (credentials '
+             'from the Link header)', detail(s, pub, sub))
         for p in (pub, sub):
             pair = selected_pair(p)
             T.ok(pair is not None and pair[0].get('candidate-type') == 'relay' and
