@@ -216,13 +216,36 @@ cr_recording_flush(CrRecording *r)
 
 /* ---- packets: relay workers → tracks --------------------------------- */
 
+/* A packet's time on the recording's clock, linear in its RTP timestamp
+ * for as long as one source feeds the track (no jumps for the jitter
+ * buffer, which in mode none follows RTP timestamps from its first
+ * packet). The line is fixed at the source's first packet: its capture
+ * time from the publisher's sender reports (lip sync between a publisher's
+ * tracks), unless that is implausibly far from its arrival (a sender whose
+ * reports do not describe capture time), then the arrival time. */
+#define CR_CAPTURE_PLAUSIBLE_US (500 * 1000)
+
+static gint64
+track_time_us(CrRecordingKind *k, const CrTapPacket *p)
+{
+    if (!k->anchored || k->anchor_source != p->source) {
+        gint64 skew = p->capture_us - p->arrival_us;
+        k->anchor_us = ABS(skew) <= CR_CAPTURE_PLAUSIBLE_US ? p->capture_us : p->arrival_us;
+        k->anchor_ts = p->timestamp;
+        k->anchor_source = p->source;
+        k->anchored = TRUE;
+    }
+    gint32 ticks = (gint32)(p->timestamp - k->anchor_ts);
+    return k->anchor_us + (gint64)ticks * G_USEC_PER_SEC / (gint64)p->clock_rate;
+}
+
 static void
 on_tap(gpointer user, const CrTapPacket *p)
 {
     CrRecording *r = user;
     if (p->track >= CR_N_TRACKS || p->len > 1500 || p->len < 12)
         return;
-    typeof(r->kinds[0]) *k = &r->kinds[p->track];
+    CrRecordingKind *k = &r->kinds[p->track];
     if (k->track == NULL)
         return;
     if (strcmp(p->codec, k->codec_name) != 0) {
@@ -244,10 +267,7 @@ on_tap(gpointer user, const CrTapPacket *p)
         cr_write_be16(buf + 2, seq);
         cr_write_be32(buf + 4, ts);
         cr_write_be32(buf + 8, k->rw.out_ssrc);
-        /* The jitter buffer (mode none) anchors a track on its first
-         * packet's time, then follows RTP timestamps: anchoring on the
-         * SR-mapped capture time keeps a publisher's tracks in sync. */
-        GstClockTime at = (GstClockTime)MAX(p->capture_us, 0) * 1000;
+        GstClockTime at = (GstClockTime)MAX(track_time_us(k, p), 0) * 1000;
         cr_track_push(k->track, buf, p->len, at > r->base_time ? at - r->base_time : 0);
     } else if (res == CR_REWRITE_DROP_WAIT_KEYFRAME &&
                p->arrival_us - k->last_keyframe_request_us >= CR_KEYFRAME_RETRY_US) {

@@ -28,6 +28,23 @@ typedef struct {
     CrWebmCodec codec;
 } CrRecordingTrack;
 
+/* One track kind of a recording: its pipeline, its place in the file and
+ * its numbering (written by the relay workers under `lock`). */
+typedef struct {
+    CrTrack *track;
+    guint number; /* in the file; 0 = not recorded */
+    const char *codec_name;
+    GMutex lock;  /* the rewriter: a slot's source may change workers */
+    CrRewriter rw;
+    gint64 last_keyframe_request_us;
+    /* the current source's time line (recording.c, track_time_us) */
+    gboolean anchored;
+    guint64 anchor_source;
+    gint64 anchor_us;
+    guint32 anchor_ts;
+    guint64 mismatched; /* packets of another codec than the track's */
+} CrRecordingKind;
+
 struct _CrRecording {
     gint refs;
     gint64 session;
@@ -41,16 +58,7 @@ struct _CrRecording {
     GstClockTime base_time;
     CrRecordingTrack layout[CR_N_TRACKS]; /* file track i + 1 */
     guint n_tracks;
-    /* per track kind, the pipeline and the numbering */
-    struct {
-        CrTrack *track;
-        guint number; /* in the file; 0 = not recorded */
-        const char *codec_name;
-        GMutex lock;  /* the rewriter: a slot's source may change workers */
-        CrRewriter rw;
-        gint64 last_keyframe_request_us;
-        guint64 mismatched; /* packets of another codec than the track's */
-    } kinds[CR_N_TRACKS];
+    CrRecordingKind kinds[CR_N_TRACKS]; /* per track kind */
     /* recorder thread only */
     CrWebmWriter *writer;
     gboolean size_known[CR_N_TRACKS + 1];

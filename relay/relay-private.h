@@ -137,6 +137,7 @@ struct _CrRelay {
     gint peer_count;
     guint64 packets_in, packets_out, bytes_in, bytes_out;
     guint64 nacks_in, nacks_out, plis_in, plis_out, retransmits, dropped;
+    guint64 overload_dropped; /* packets a worker had no room for (worker.c) */
 };
 
 /* ---- workers (worker.c) ---- */

@@ -664,4 +664,5 @@ cr_relay_stats(CrRelay *relay, CrRelayStats *out)
     out->plis_out = g_atomic_pointer_get(&relay->plis_out);
     out->retransmits = g_atomic_pointer_get(&relay->retransmits);
     out->dropped = g_atomic_pointer_get(&relay->dropped);
+    out->overload_dropped = g_atomic_pointer_get(&relay->overload_dropped);
 }

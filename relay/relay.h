@@ -108,6 +108,7 @@ typedef struct {
     guint64 packets_in, packets_out, bytes_in, bytes_out;
     guint64 nacks_in, nacks_out, plis_in, plis_out, retransmits;
     guint64 dropped; /* malformed, undecryptable, no route */
+    guint64 overload_dropped; /* a worker's queue was full: more load than its core */
 } CrRelayStats;
 void cr_relay_stats(CrRelay *relay, CrRelayStats *out);
 

@@ -308,6 +308,7 @@ static const Route routes[CR_MSG_N_TYPES] = {
     [CR_MSG_PUBLISH] = {cr_media_handle, PEOPLE},
     [CR_MSG_ANSWER] = {cr_media_handle, PEOPLE},
     [CR_MSG_CANDIDATE] = {cr_media_handle, PEOPLE},
+    [CR_MSG_UNPUBLISH] = {cr_media_handle, PEOPLE},
 };
 
 void

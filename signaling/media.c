@@ -22,9 +22,23 @@ owner_free(gpointer data)
 }
 
 /* Closes the owner's media interval, if one is open. */
+/* The roster shows whether a person receives and sends media: each owner
+ * counts once in its member while its peer's media flows. */
+static void
+count_flow(CrSignaling *server, CrMediaOwner *o, gboolean flowing)
+{
+    if (o->counted == flowing)
+        return;
+    o->counted = flowing;
+    CrRoom *room = cr_room_lookup(server, o->session);
+    if (room != NULL)
+        cr_room_media_flow(room, o->person, o->subscribe, flowing);
+}
+
 static void
 media_stopped(CrSignaling *server, CrMediaOwner *o, const char *reason)
 {
+    count_flow(server, o, FALSE);
     if (o->media_id != 0)
         cr_store_media_close(server->store, o->media_id, cr_time_now(), reason);
     o->media_id = 0;
@@ -190,6 +204,8 @@ on_media(gpointer user, guint64 peer, gboolean flowing)
         return;
     g_message("[class %" G_GINT64_FORMAT "/%s] media %s (%s)", o->session, o->person,
               flowing ? "flowing" : "stopped", o->subscribe ? "receiving" : "sending");
+    if (flowing)
+        count_flow(server, o, TRUE);
     if (flowing && o->media_id == 0 && !o->media_opening) {
         MediaOpen *m = g_new0(MediaOpen, 1);
         m->server = server;
@@ -353,7 +369,16 @@ cr_media_handle(CrConn *conn, const CrClientMessage *msg)
                            "the media relay is not available on this server", msg->ref);
         return;
     }
-    if (msg->type == CR_MSG_PUBLISH)
+    if (msg->type == CR_MSG_UNPUBLISH) {
+        /* The client stops sending (camera off, screen share ended): the
+         * publish connection closes now, not when consent runs out. */
+        gboolean had = conn->publish_peer != 0;
+        close_peer(conn->server, &conn->publish_peer);
+        if (had)
+            cr_conn_send(conn, json_pack("{s:s, s:s?}", "type", "ok", "ref", msg->ref));
+        else
+            cr_conn_send_error(conn, CR_ERROR_CONFLICT, "nothing is being published", msg->ref);
+    } else if (msg->type == CR_MSG_PUBLISH)
         handle_publish(conn, msg);
     else if (msg->type == CR_MSG_ANSWER)
         handle_answer(conn, msg);

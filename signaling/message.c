@@ -75,6 +75,7 @@ static const MessageRule rules[CR_MSG_N_TYPES] = {
     [CR_MSG_ANSWER] = {.name = "answer", .keeps_body = TRUE, .fields = {PC, SDP}},
     [CR_MSG_CANDIDATE] = {.name = "candidate", .keeps_body = TRUE, .fields = {
         PC, {"candidate", REQUIRED, SHAPE_CANDIDATE, 0, NOT_KEPT}}},
+    [CR_MSG_UNPUBLISH] = {.name = "unpublish"},
 };
 
 static void fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);

@@ -27,6 +27,7 @@ typedef enum {
     CR_MSG_PUBLISH,   /* sdp */
     CR_MSG_ANSWER,    /* pc, sdp */
     CR_MSG_CANDIDATE, /* pc, candidate (object or null) */
+    CR_MSG_UNPUBLISH, /* - : close the publish connection */
     CR_MSG_N_TYPES
 } CrMessageType;
 

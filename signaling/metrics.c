@@ -180,6 +180,9 @@ cr_api_metrics(CrHttpRequest *req, const char *const *args)
                "Keyframe requests sent to publishers (after throttling).", r.plis_out);
         metric(out, "classrelay_media_dropped_total", "counter",
                "Packets dropped: malformed, undecryptable, unknown stream.", r.dropped);
+        metric(out, "classrelay_media_overload_dropped_total", "counter",
+               "Packets a media worker dropped because its queue was full (add cores or "
+               "workers).", r.overload_dropped);
         session_metrics(out, req->server->relay);
     }
     if (req->server->recorder != NULL)

@@ -17,6 +17,7 @@ typedef struct {
     CrRole role;
     GPtrArray *conns; /* CrConn *, not owned */
     gint64 joined_at;
+    guint receiving, sending; /* media connections whose media flows */
 } Member;
 
 struct _CrRoom {
@@ -122,11 +123,12 @@ queue_json(GQueue *queue)
 static json_t *
 member_json(CrRoom *room, const Member *m)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:b, s:b, s:o}", "person", m->person, "name",
-                     m->name, "org", m->org, "role", cr_role_name(m->role), "connections",
-                     (int)m->conns->len, "hand_raised", queue_has(&room->hands, m->person),
-                     "floor", queue_has(&room->floor, m->person), "joined_at",
-                     cr_json_time(m->joined_at));
+    return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:b, s:b, s:o, s:{s:b, s:b}}", "person",
+                     m->person, "name", m->name, "org", m->org, "role", cr_role_name(m->role),
+                     "connections", (int)m->conns->len, "hand_raised",
+                     queue_has(&room->hands, m->person), "floor",
+                     queue_has(&room->floor, m->person), "joined_at", cr_json_time(m->joined_at),
+                     "media", "receiving", m->receiving > 0, "sending", m->sending > 0);
 }
 
 json_t *
@@ -184,6 +186,28 @@ announce(CrRoom *room, const char *event, const char *person, const char *by, js
         CrEventInput ev = {room->session_id, person, event, data, cr_time_now()};
         cr_store_event(room->server->store, &ev);
     }
+}
+
+void
+cr_room_media_flow(CrRoom *room, const char *person, gboolean receive, gboolean flowing)
+{
+    Member *m = g_hash_table_lookup(room->members, person);
+    if (m == NULL)
+        return;
+    guint *count = receive ? &m->receiving : &m->sending;
+    gboolean before = *count > 0;
+    if (flowing)
+        (*count)++;
+    else if (*count > 0)
+        (*count)--;
+    if ((*count > 0) == before)
+        return;
+    /* Not an outbox event: the media intervals in the ledger are the record. */
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:n, s:o, s:o, s:o}", "type", "roster", "event",
+                            "updated", "person", person, "by", "hands",
+                            queue_json(&room->hands), "floor", queue_json(&room->floor),
+                            "entry", member_json(room, m));
+    cr_room_broadcast(room, msg);
 }
 
 gboolean

@@ -79,6 +79,7 @@ typedef struct {
     gint64 interval_id; /* WHEP viewers are in the attendance ledger */
     gboolean whep;
     gint64 media_id;    /* open media interval, 0 when none */
+    gboolean counted;   /* counted in its room member's media state */
     gboolean media_opening;
 } CrMediaOwner;
 
@@ -208,6 +209,10 @@ gboolean cr_room_is_live(const CrRoom *room);
 /* Counts for /metrics and the live view. */
 guint cr_room_people(const CrRoom *room);
 void cr_room_free(CrRoom *room);
+/* One of @person's media connections started (@flowing) or stopped
+ * receiving (@receive) or sending media; the roster entry's "media" changes
+ * when the person's first starts or last stops. */
+void cr_room_media_flow(CrRoom *room, const char *person, gboolean receive, gboolean flowing);
 
 /* ---- HTTP (http.c, api-*.c) ---- */
 

@@ -14,7 +14,7 @@
 //   5. a trainee whose browser refuses the microphone is told so, with what
 //      to do (a browser without the auto-accepting fake permission UI);
 //   6. starting and stopping the recording shows and hides the indicator on
-//      the trainee's page (todo until the server implements "record");
+//      the trainee's page;
 //   7. a class not started yet, and one that has ended, say so;
 //   screenshots of both pages, at 1280×720 and phone size, go to $ARTIFACTS.
 //
@@ -485,7 +485,8 @@ step('a dropped connection comes back by itself: one roster entry, intervals mer
     // Bridged: the credit covers the gap, so it is more than the
     // intervals themselves add up to (less only the first media's start).
     assert.ok(row.credited_seconds > sum, `credited ${row.credited_seconds} s > ${sum} s: the gap was bridged`);
-    assert.ok(row.credited_seconds >= span - 5, `credited ${row.credited_seconds} s is about the whole span ${span} s`);
+    // All but the first media's start-up (a few seconds; more on a busy machine).
+    assert.ok(row.credited_seconds >= span - 10, `credited ${row.credited_seconds} s is about the whole span ${span} s`);
     assert.equal(row.last_departure, null, 'still present');
 });
 
@@ -528,8 +529,6 @@ step('a trainee whose browser refuses the microphone is told why and what to do'
     run.browserNoPrompt = null;
 });
 
-// TODO(lead): the server answers "record" with an error until recording
-// lands (notes/recording-protocol.md); then drop `todo` here.
 step('starting and stopping the recording shows and hides the indicator for trainees', async () => {
     const inst = run.pages.instructor.page;
     const page = run.pages.trainee.page;
@@ -550,7 +549,7 @@ step('starting and stopping the recording shows and hides the indicator for trai
     await inst.getByRole('button', { name: 'Stop recording' }).click({ timeout: 15_000 });
     await inst.getByRole('dialog').getByRole('button', { name: 'Stop recording' }).click({ timeout: 15_000 });
     await indicator.waitFor({ state: 'hidden', timeout: 20_000 });
-}, { todo: 'the server side of "record" is not in yet' });
+});
 
 step('both pages at phone size', async (t) => {
     for (const name of ['instructor', 'trainee']) {

@@ -13,7 +13,7 @@ webrtcbin on both ends (gstclient.py):
   loss        10 % random loss of SRTP on the relay -> subscriber path only
               (nftables numgen on the subscriber's UDP port): the relay's
               NACK cache must answer (nacks_in, retransmits in /metrics)
-              and the NACKing subscriber must keep >= 80 % of its lossless
+              and the NACKing subscriber must keep >= 65 % of its lossless
               frame rate, counting only frames decoded whole; a subscriber
               that does not NACK, on the same loss, is the control and must
               stay below that. Then loss on the publisher -> relay path:
@@ -71,8 +71,14 @@ TURN_RELAY_PORTS = (52000, 52199)
 TURN_SECRET = 'network-test-secret-8c1f'
 LOSS_PERCENT = 10
 LATENCY_MS = 500     # the loss test's subscribers' jitterbuffer
-NACK_SHARE = 0.8     # of the lossless frame rate, kept under downstream loss
-UPSTREAM_SHARE = 0.5  # ... under upstream loss (see test_loss)
+# Share of the lossless frame rate a subscriber keeps under the loss,
+# counting whole frames only. Measured here (10 s windows, 2-core machine,
+# load up to 30): with NACK 23.8-30.2 frames/s of 30 (79-100 %), the
+# control without NACK 5.6-11.7 (19-39 %); the bar sits between.
+NACK_SHARE = 0.65
+# Upstream, the subscriber that never NACKs, repaired by the publisher's RTX
+# through the relay: 19.5-26.8 frames/s (65-89 %); unrepaired, as above.
+UPSTREAM_SHARE = 0.5
 # nftables match for SRTP/SRTCP only: the top two bits of the first UDP
 # payload byte hold RTP version 2 (RFC 7983 §7: 128-191). STUN (0-3) and
 # DTLS (20-63) pass untouched: libnice's consent freshness drops a peer
@@ -582,22 +588,25 @@ def test_loss():
     window = 10
     try:
         pub = scope.add(g.Publisher(kind='vp8', name='whip-loss', nack=True))
-        pub.whip(s.whip_url, s.link_token('instructor'))
+        pub.whip(s.whip_url, s.link_token('instructor'), timeout=20)
         subs = {}
         for label, nack in (('nack', True), ('plain', False)):
             sub = scope.add(g.Subscriber(name='whep-' + label, nack=nack, strict=True,
                                          latency=LATENCY_MS))
-            sub.whep(s.whep_url, s.token('trainee', 't-' + label, label))
+            sub.whep(s.whep_url, s.token('trainee', 't-' + label, label), timeout=20)
             subs[label] = sub
         for label, sub in subs.items():
-            T.ok(sub.wait_frames(30, 10, 10), '%s subscriber decodes before any loss' % label,
+            T.ok(sub.wait_frames(30, 10, 20), '%s subscriber decodes before any loss' % label,
                  detail(s, sub, pub))
         pairs = {label: selected_pair(sub) for label, sub in subs.items()}
         pairs['pub'] = selected_pair(pub)
         if any(p is None for p in pairs.values()):
             T.ok(False, 'every client reports its selected candidate pair', pairs)
             return
-        time.sleep(1)  # past the first frames' catch-up burst
+        # Past the first frames' catch-up burst (long on a busy machine):
+        # wait for a second in which both decode at the publisher's pace.
+        g._wait(lambda: all(22 <= r <= 33 for r in [fps(sub, 1) for sub in subs.values()]),
+                15, 0)
         base = min([30.0] + [fps(sub, 3) for sub in subs.values()])  # the publisher sends 30
         if not T.ok(base >= 25, 'without loss both subscribers decode %.1f frames/s or more'
                     % base, 'the machine is too busy for a measurement: %s' % load()):

@@ -29,6 +29,7 @@ except (ImportError, ValueError) as e:  # no python3-gi / GStreamer typelibs
     sys.exit(77)
 
 import harness as h  # noqa: E402
+import webm_tracks  # noqa: E402
 from test_media import Scope, in_thread, log_tail, start_server  # noqa: E402
 
 T = h.T
@@ -91,6 +92,13 @@ def check_file(path, label, seconds, video_codec, container):
     T.ok(os.path.exists(path) and path.endswith('.' + container),
          '%s: the recording is a .%s file under the data directory' % (label, container), path)
     duration, codecs, out = discover(path)
+    # Track 1 is the classroom camera, 2 its microphone: they start and
+    # end together (lip sync, and nothing held back at the end).
+    times = webm_tracks.track_times(path)
+    video, audio = times.get(1, (0, 0, 0)), times.get(2, (0, 0, 0))
+    T.ok(abs(video[1] - audio[1]) <= 250,
+         '%s: the camera and microphone tracks end together (%d ms, %d ms)'
+         % (label, video[1], audio[1]), times)
     T.ok(duration is not None and abs(duration - seconds) <= 0.1 * seconds,
          '%s: duration %.2f s is within 10 %% of the %.1f s recorded' % (label, duration or -1,
                                                                           seconds), out)
@@ -246,8 +254,19 @@ def test_floor_passes():
             reply = t.publish(voice, timeout=10)
             T.eq(reply.get('type'), 'answer', 'floor: %s publishes a microphone' % person, reply)
             voice.wait_connected(10)
-            time.sleep(3)
+            sending = instr.wait_for(
+                lambda m, p=person: m.get('type') == 'roster' and m.get('person') == p and
+                ((m.get('entry') or {}).get('media') or {}).get('sending'), 10)
+            T.ok(sending is not None, "floor: the instructor's roster shows %s sending media"
+                 % person)
+            time.sleep(2)
             speakers.append((t, voice))
+        t2 = speakers[-1][0]
+        r = t2.request({'type': 'unpublish'})
+        T.eq(r.get('type'), 'ok', 'floor: t2 stops publishing with unpublish', r)
+        r = t2.request({'type': 'unpublish'})
+        T.eq((r.get('type'), r.get('code')), ('error', 'conflict'),
+             'floor: a second unpublish finds nothing to close', r)
         r = instr.request({'type': 'record', 'action': 'stop'})
         T.eq(r.get('type'), 'ok', 'floor: the instructor stops recording', r)
         seconds = time.monotonic() - t0

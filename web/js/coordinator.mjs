@@ -441,6 +441,17 @@ function formMessage(node, text, isError) {
     node.classList.toggle('is-error', Boolean(isError));
 }
 
+/* The API names the field it refused ('field "credit_hours" must be …'):
+ * mark that input and put the cursor there. */
+function markServerField(form, err) {
+    const name = /field "([a-z_]+)"/.exec(err?.message ?? '')?.[1];
+    const aliases = { scheduled_start: 'start', scheduled_end: 'end' };
+    const input = name ? form.elements[aliases[name] ?? name] : null;
+    if (!input || typeof input.focus !== 'function') return;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+}
+
 function requireFields(form, names, message) {
     for (const name of names) {
         const input = form.elements[name];
@@ -480,7 +491,15 @@ function wireForms() {
             await loadCourses();
             if (course.id) $('#session-course-select').value = String(course.id);
         } catch (err) {
-            formMessage(courseMessage, describeError(err), true);
+            // A taken code is the one conflict here: say it in words.
+            formMessage(courseMessage, err.code === 'conflict'
+                ? t('desk.course_exists', { code: body.code }) : describeError(err), true);
+            if (err.code === 'conflict') {
+                courseForm.elements.code.setAttribute('aria-invalid', 'true');
+                courseForm.elements.code.focus();
+            } else {
+                markServerField(courseForm, err);
+            }
         } finally {
             button.disabled = false;
         }
@@ -548,6 +567,7 @@ function wireForms() {
             if (created.id) pickSession(created.id);
         } catch (err) {
             formMessage(sessionMessage, describeError(err), true);
+            markServerField(sessionForm, err);
         } finally {
             button.disabled = false;
         }

@@ -524,6 +524,7 @@ const DESK_STRINGS = {
         'desk.col_media': 'Media time',
         'desk.col_late': 'Late by',
         'desk.record_session': 'Record this session',
+        'desk.course_exists': 'A course with the code {code} already exists. Choose another code.',
 
         'desk.refused_title': 'This is not a coordinator link',
         'desk.refused_trainee': 'The coordinator desk opens only with a coordinator’s link. This is a trainee link: it opens your class, not the attendance records.',
@@ -650,6 +651,7 @@ const DESK_STRINGS = {
         'desk.col_media': '媒體時間',
         'desk.col_late': '遲到',
         'desk.record_session': '錄製此場次',
+        'desk.course_exists': '課程代碼 {code} 已存在，請使用其他代碼。',
 
         'desk.refused_title': '這不是訓練承辦人的連結',
         'desk.refused_trainee': '承辦人作業頁只能以訓練承辦人的連結開啟。這是學員的連結：它會開啟你的課程，而不是出席紀錄。',

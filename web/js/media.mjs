@@ -1004,13 +1004,17 @@ export function stopSource(kind) {
     });
 }
 
-/* Stops everything: the publish connection and every local track. The
- * server learns of it when its side times out (or, for a trainee, when the
- * floor is given back). */
+/* Stops everything: the publish connection (with an unpublish to the
+ * server) and every local track. */
 export function stopPublishing(reason = 'stopped') {
     state.wanted = false;
     clearTimeout(state.retryTimer);
     state.retryTimer = 0;
+    // Tell the relay at once (docs/protocol.md, unpublish) rather than
+    // letting it wait for consent to run out. Nothing to say when the
+    // relay closed it itself; an older server does not know the message.
+    if (state.pub && reason !== 'floor_revoked' && state.session?.joined)
+        send('unpublish', {}, () => {});
     closePublish();
     const had = hasLocal();
     for (const kind of Object.keys(state.local)) {

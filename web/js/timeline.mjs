@@ -137,7 +137,7 @@ function intervalText(iv, withSeconds, label) {
 /* The chart for @model at @width pixels. */
 function drawSvg(model, width, ids) {
     const narrow = width < 560;
-    const labelW = Math.round(Math.min(200, Math.max(92, width * (narrow ? 0.28 : 0.2))));
+    const labelW = Math.round(Math.min(200, Math.max(100, width * (narrow ? 0.32 : 0.2))));
     const left = labelW + 8;
     const trackW = Math.max(60, width - left - PAD_RIGHT);
     const height = AXIS_H + model.rows.length * ROW_H + 8;

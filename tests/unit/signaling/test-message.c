@@ -73,6 +73,7 @@ static const Case cases[] = {
        .text = "  hi\n"),
     OK("leave", "{\"type\":\"leave\"}", CR_MSG_LEAVE),
     OK("ping", "{\"type\":\"ping\"}", CR_MSG_PING),
+    OK("unpublish", "{\"type\":\"unpublish\"}", CR_MSG_UNPUBLISH),
     OK("record-start", "{\"type\":\"record\",\"action\":\"start\"}", CR_MSG_RECORD,
        .action = "start"),
     OK("record-stop", "{\"type\":\"record\",\"action\":\"stop\",\"ref\":3}", CR_MSG_RECORD,
@@ -468,6 +469,7 @@ test_type_names(void)
     static const char *const names[CR_MSG_N_TYPES] = {
         "join", "raise_hand", "lower_hand", "grant_floor", "revoke_floor", "kick",
         "end_class", "chat", "leave", "ping", "record", "publish", "answer", "candidate",
+        "unpublish",
     };
     for (int t = 0; t < CR_MSG_N_TYPES; t++)
         g_assert_cmpstr(cr_message_type_name((CrMessageType)t), ==, names[t]);
