@@ -14,7 +14,8 @@
 #include "recorder/recording.h"
 
 /* How often the recorder thread writes idle clusters, and how often the
- * control loop checks the free disk space. */
+ * control loop checks the free disk space and asks for keyframes (the
+ * seeking granularity of a recording). */
 #define CR_FLUSH_INTERVAL_MS 500
 #define CR_DISK_CHECK_S 5
 
@@ -166,11 +167,27 @@ check_drops(CrRecorder *rec)
     }
 }
 
+/* Browsers send keyframes only when asked: without these, seeking in a
+ * recording would decode from its start. One every CR_DISK_CHECK_S. */
+static void
+request_keyframes(CrRecorder *rec)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, rec->sessions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        Entry *e = value;
+        if (e->recording != NULL && !e->recording->stopping)
+            cr_relay_request_keyframes(rec->relay, e->session);
+    }
+}
+
 static gboolean
 check_disk(gpointer data)
 {
     CrRecorder *rec = data;
     check_drops(rec);
+    request_keyframes(rec);
     if (g_hash_table_size(rec->sessions) == 0 || disk_ok(rec))
         return G_SOURCE_CONTINUE;
     GHashTableIter it;

@@ -138,9 +138,13 @@ scan_cluster(Repair *r, gint64 at, const guint8 *b, guint64 size)
             if (track <= CR_WEBM_MAX_TRACKS)
                 r->info->frames[track]++;
             r->max_ms = MAX(r->max_ms, t);
-            if (!cued) {
-                CrWebmCue cue = {cluster_ms, at - r->layout.segment_data};
-                g_array_append_val(r->cues, cue);
+            /* As the writer does: a cue where the cue track's first block
+             * in the cluster is a keyframe (flag 0x80). */
+            if (!cued && (track == r->cue_track || r->cue_track == 0)) {
+                if (v[3] & 0x80) {
+                    CrWebmCue cue = {cluster_ms, at - r->layout.segment_data};
+                    g_array_append_val(r->cues, cue);
+                }
                 cued = TRUE;
             }
         }

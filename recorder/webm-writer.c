@@ -24,6 +24,7 @@ struct _CrWebmWriter {
     CrWebmTrackSpec tracks[CR_WEBM_MAX_TRACKS + 1]; /* by track number */
     guint n_tracks;
     guint cue_track;
+    gboolean cue_is_video;
     gint64 size_at[CR_WEBM_MAX_TRACKS + 1];    /* PixelWidth's 2-byte value; height 4 bytes on */
     gint64 private_at[CR_WEBM_MAX_TRACKS + 1]; /* the Void kept for CodecPrivate */
     gint64 last_ms[CR_WEBM_MAX_TRACKS + 1];
@@ -33,6 +34,7 @@ struct _CrWebmWriter {
     gsize cluster_size_at;
     gint64 cluster_ms;
     guint cluster_frames;
+    int cluster_seekable; /* -1 no cue-track block yet, else whether the first was a keyframe */
     gint64 max_ms;
     GArray *cues; /* CrWebmCue */
 };
@@ -170,6 +172,7 @@ build_header(CrWebmWriter *w, gint64 date_unix_us)
         have_audio = have_audio || !video;
         put_track(w, h, i, first);
     }
+    w->cue_is_video = w->cue_track != 0;
     if (w->cue_track == 0)
         w->cue_track = 1;
     cr_ebml_close_master(h, tracks);
@@ -256,8 +259,12 @@ flush_cluster(CrWebmWriter *w, GError **error)
     cr_ebml_close_master(w->cluster, w->cluster_size_at);
     if (!cr_webm_pwrite(w->fd, w->cluster->data, w->cluster->len, w->end, "recording", error))
         return FALSE;
-    CrWebmCue cue = {w->cluster_ms, w->end - w->layout.segment_data};
-    g_array_append_val(w->cues, cue);
+    /* A cue only where a player can start decoding: a cluster whose first
+     * block of the main video track is a keyframe (or an audio-only file). */
+    if (w->cluster_seekable == 1 || (w->cluster_seekable == -1 && !w->cue_is_video)) {
+        CrWebmCue cue = {w->cluster_ms, w->end - w->layout.segment_data};
+        g_array_append_val(w->cues, cue);
+    }
     w->end += w->cluster->len;
     g_byte_array_set_size(w->cluster, 0);
     w->cluster_frames = 0;
@@ -270,6 +277,7 @@ open_cluster(CrWebmWriter *w, gint64 time_ms)
     w->cluster_size_at = cr_ebml_open_master(w->cluster, CR_MKV_CLUSTER);
     cr_ebml_put_uint(w->cluster, CR_MKV_TIMECODE, (guint64)time_ms, 0);
     w->cluster_ms = time_ms;
+    w->cluster_seekable = -1;
 }
 
 gboolean
@@ -301,6 +309,8 @@ cr_webm_writer_add_frame(CrWebmWriter *w, guint track, gint64 time_ms, gboolean 
     cr_ebml_put_size(w->cluster, len + sizeof head, 0);
     g_byte_array_append(w->cluster, head, sizeof head);
     g_byte_array_append(w->cluster, data, (guint)len);
+    if (track == w->cue_track && w->cluster_seekable == -1)
+        w->cluster_seekable = keyframe || !video;
     w->cluster_frames++;
     w->frames[track]++;
     w->last_ms[track] = time_ms;

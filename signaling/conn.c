@@ -315,6 +315,8 @@ cr_conn_callback(CrSignaling *server, struct lws *wsi, enum lws_callback_reasons
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return conn != NULL ? writeable(conn) : 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (conn != NULL)
+            conn->peer_closed = TRUE; /* a clean close: the tab closed, not a lost network */
         return 0;
     case LWS_CALLBACK_CLOSED:
         if (conn != NULL) {

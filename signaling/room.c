@@ -210,6 +210,15 @@ cr_room_media_flow(CrRoom *room, const char *person, gboolean receive, gboolean 
     cr_room_broadcast(room, msg);
 }
 
+static void
+announce_reason(CrRoom *room, const char *event, const char *person, const char *reason)
+{
+    json_t *msg = json_pack("{s:s, s:s, s:s, s:n, s:o, s:o, s:s}", "type", "roster", "event",
+                            event, "person", person, "by", "hands", queue_json(&room->hands),
+                            "floor", queue_json(&room->floor), "reason", reason);
+    cr_room_broadcast(room, msg);
+}
+
 gboolean
 cr_room_add(CrRoom *room, CrConn *conn)
 {
@@ -258,7 +267,13 @@ cr_room_remove(CrRoom *room, CrConn *conn)
     g_hash_table_remove(room->members, person);
     if (had_floor)
         announce(room, "floor_revoked", person, NULL, NULL);
-    announce(room, "left", person, NULL, NULL);
+    /* Why the last connection went: "leave", "closed" (a clean close, such
+     * as a closed tab), "kicked", else "lost" (no close frame, a timeout):
+     * pages show "reconnecting" only for the last. */
+    const char *reason = g_strcmp0(conn->ledger_reason, "closed") != 0 ? conn->ledger_reason
+                         : conn->peer_closed                          ? "closed"
+                                                                      : "lost";
+    announce_reason(room, "left", person, reason);
     if (g_hash_table_size(room->members) == 0)
         g_hash_table_remove(room->server->rooms, &room->session_id);
 }

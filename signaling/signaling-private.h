@@ -124,6 +124,7 @@ struct _CrConn {
     int close_code; /* >0: close after the queue drains */
     char *close_reason;
     const char *ledger_reason; /* why the interval closes when the socket does */
+    gboolean peer_closed;      /* the client sent a close frame */
     guint64 publish_peer;   /* relay peers, 0 when none */
     guint64 subscribe_peer;
 };

@@ -87,11 +87,25 @@ intervals_json(const GArray *intervals)
     return list;
 }
 
+/* When media reached (or came from) the person: for the timeline. */
+static json_t *
+media_json(const GArray *media)
+{
+    json_t *list = json_array();
+    for (guint i = 0; media != NULL && i < media->len; i++) {
+        const CrInterval *iv = &g_array_index(media, CrInterval, i);
+        json_array_append_new(list, json_pack("{s:o, s:o}", "opened", cr_json_time(iv->opened),
+                                              "closed", cr_json_time(iv->closed)));
+    }
+    return list;
+}
+
 static json_t *
 row_json(const CrReportRow *row)
 {
     const CrCredit *c = &row->credit;
-    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:o, s:o}", "person",
+    return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:o, s:o, s:o}",
+                     "person",
                      row->person, "name", row->name, "org", row->org, "role", row->role,
                      "modes", modes_json(c->modes), "first_arrival",
                      cr_json_time(c->first_arrival), "last_departure",
@@ -100,7 +114,8 @@ row_json(const CrReportRow *row)
                      (json_int_t)c->media_seconds, "completed", c->completed,
                      "late_seconds",
                      c->late_seconds < 0 ? json_null() : json_integer(c->late_seconds),
-                     "intervals", intervals_json(row->intervals));
+                     "intervals", intervals_json(row->intervals), "media_intervals",
+                     media_json(row->media));
 }
 
 json_t *
