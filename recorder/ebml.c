@@ -154,3 +154,19 @@ cr_ebml_read_uint(const guint8 *data, gsize len)
         v = v << 8 | data[i];
     return v;
 }
+
+gboolean
+cr_ebml_next_child(const guint8 *data, gsize len, gsize *offset, CrEbmlChild *child)
+{
+    guint64 size;
+    gsize hl;
+    gsize off = *offset;
+    if (off >= len || !cr_ebml_read_header(data + off, len - off, &child->id, &size, &hl) ||
+        size > len - off - hl)
+        return FALSE;
+    child->value = data + off + hl;
+    child->size = (gsize)size;
+    child->offset = off;
+    *offset = off + hl + (gsize)size;
+    return TRUE;
+}

@@ -83,6 +83,17 @@ void cr_ebml_close_master(GByteArray *out, gsize size_offset);
  * the header is malformed or runs past @len. */
 gboolean cr_ebml_read_header(const guint8 *data, gsize len, guint32 *id, guint64 *size,
                              gsize *header_len);
+/* Iterates the children of a master element's body @data[0..len): from
+ * *@offset, the next child's id, value and value size; advances *@offset.
+ * FALSE at the end or at a malformed child (which ends the walk). */
+typedef struct {
+    guint32 id;
+    const guint8 *value;
+    gsize size;
+    gsize offset; /* of the child's header in @data */
+} CrEbmlChild;
+gboolean cr_ebml_next_child(const guint8 *data, gsize len, gsize *offset, CrEbmlChild *child);
+
 /* Reads an unsigned integer value of @len bytes (at most 8). */
 guint64 cr_ebml_read_uint(const guint8 *data, gsize len);
 

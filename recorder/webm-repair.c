@@ -57,7 +57,7 @@ fail(GError **error, const char *why)
     return FALSE;
 }
 
-/* Finds Duration inside Info, and the first video track for the cues. */
+/* Reads an element's body (at most CR_MAX_CLUSTER bytes). */
 static gboolean
 read_body(const Repair *r, gint64 at, guint64 size, guint8 **body)
 {
@@ -72,67 +72,47 @@ read_body(const Repair *r, gint64 at, guint64 size, guint8 **body)
 }
 
 static void
-scan_info(Repair *r, gint64 body_at, const guint8 *b, guint64 size)
+scan_info(Repair *r, gint64 body_at, const guint8 *b, gsize size)
 {
-    for (gsize off = 0; off < size;) {
-        guint32 id;
-        guint64 sz;
-        gsize hl;
-        if (!cr_ebml_read_header(b + off, size - off, &id, &sz, &hl) || sz > size - off - hl)
-            return;
-        if (id == CR_MKV_DURATION && sz == 8)
-            r->layout.duration_at = body_at + (gint64)(off + hl);
-        off += hl + sz;
+    CrEbmlChild c;
+    for (gsize off = 0; cr_ebml_next_child(b, size, &off, &c);) {
+        if (c.id == CR_MKV_DURATION && c.size == 8)
+            r->layout.duration_at = body_at + (gint64)(c.value - b);
     }
 }
 
 static void
-scan_tracks(Repair *r, const guint8 *b, guint64 size)
+scan_tracks(Repair *r, const guint8 *b, gsize size)
 {
-    for (gsize off = 0; off < size;) {
-        guint32 id;
-        guint64 sz;
-        gsize hl;
-        if (!cr_ebml_read_header(b + off, size - off, &id, &sz, &hl) || sz > size - off - hl)
-            return;
-        if (id == CR_MKV_TRACK_ENTRY) {
-            guint64 number = 0, type = 0;
-            const guint8 *e = b + off + hl;
-            for (gsize o = 0; o < sz;) {
-                guint32 cid;
-                guint64 csz;
-                gsize chl;
-                if (!cr_ebml_read_header(e + o, sz - o, &cid, &csz, &chl) || csz > sz - o - chl)
-                    break;
-                if (cid == CR_MKV_TRACK_NUMBER)
-                    number = cr_ebml_read_uint(e + o + chl, csz);
-                else if (cid == CR_MKV_TRACK_TYPE)
-                    type = cr_ebml_read_uint(e + o + chl, csz);
-                o += chl + csz;
-            }
-            if (type == 1 && r->cue_track == 0 && number <= CR_WEBM_MAX_TRACKS)
-                r->cue_track = (guint)number;
+    CrEbmlChild entry, c;
+    for (gsize off = 0; cr_ebml_next_child(b, size, &off, &entry);) {
+        if (entry.id != CR_MKV_TRACK_ENTRY)
+            continue;
+        guint64 number = 0, type = 0;
+        for (gsize o = 0; cr_ebml_next_child(entry.value, entry.size, &o, &c);) {
+            if (c.id == CR_MKV_TRACK_NUMBER)
+                number = cr_ebml_read_uint(c.value, c.size);
+            else if (c.id == CR_MKV_TRACK_TYPE)
+                type = cr_ebml_read_uint(c.value, c.size);
         }
-        off += hl + sz;
+        if (type == 1 && r->cue_track == 0 && number <= CR_WEBM_MAX_TRACKS)
+            r->cue_track = (guint)number;
     }
 }
 
-/* One cluster: its time, its frames, and a cue pointing at it. */
+/* One cluster: its time, its frames, and a cue pointing at it when a
+ * player can start there. */
 static void
-scan_cluster(Repair *r, gint64 at, const guint8 *b, guint64 size)
+scan_cluster(Repair *r, gint64 at, const guint8 *b, gsize size)
 {
     gint64 cluster_ms = 0;
     gboolean cued = FALSE;
-    for (gsize off = 0; off < size;) {
-        guint32 id;
-        guint64 sz;
-        gsize hl;
-        if (!cr_ebml_read_header(b + off, size - off, &id, &sz, &hl) || sz > size - off - hl)
-            break;
-        const guint8 *v = b + off + hl;
-        if (id == CR_MKV_TIMECODE) {
-            cluster_ms = (gint64)cr_ebml_read_uint(v, sz);
-        } else if (id == CR_MKV_SIMPLE_BLOCK && sz >= 4 && (v[0] & 0x80)) {
+    CrEbmlChild c;
+    for (gsize off = 0; cr_ebml_next_child(b, size, &off, &c);) {
+        const guint8 *v = c.value;
+        if (c.id == CR_MKV_TIMECODE) {
+            cluster_ms = (gint64)cr_ebml_read_uint(v, c.size);
+        } else if (c.id == CR_MKV_SIMPLE_BLOCK && c.size >= 4 && (v[0] & 0x80)) {
             guint track = v[0] & 0x7F;
             gint64 t = cluster_ms + (gint16)(v[1] << 8 | v[2]);
             if (track <= CR_WEBM_MAX_TRACKS)
@@ -148,7 +128,6 @@ scan_cluster(Repair *r, gint64 at, const guint8 *b, guint64 size)
                 cued = TRUE;
             }
         }
-        off += hl + sz;
     }
     r->info->n_clusters++;
 }
