@@ -339,6 +339,11 @@ is_keyframe(const CrPubStream *st, const guint8 *data, const CrRtpHeader *h)
     return FALSE;
 }
 
+/* How often the packet path looks for due NACKs (send_due_nacks). */
+#define CR_NACK_CHECK_US (20 * 1000)
+
+static void send_due_nacks(CrPeer *peer, gint64 now);
+
 static void
 on_rtp(CrPeer *peer, guint8 *data, gsize len)
 {
@@ -372,6 +377,10 @@ on_rtp(CrPeer *peer, guint8 *data, gsize len)
         packet->ext_end = h.ext_offset + h.ext_len;
     }
     cr_relay_fan_out(peer->relay, peer, packet);
+    if (now - peer->last_nack_check_us >= CR_NACK_CHECK_US) {
+        peer->last_nack_check_us = now;
+        send_due_nacks(peer, now);
+    }
 }
 
 /* ---- RTCP in ---- */
@@ -608,6 +617,24 @@ note_publisher_loss(CrPeer *peer, CrPubStream *st, const CrReportValues *v)
     g_atomic_int_set(&peer->pub_fraction_lost, (gint)worst);
 }
 
+/* Appends a NACK for every stream with losses due at @now; returns the
+ * new length. */
+static gsize
+append_nacks(CrPeer *peer, guint8 *buf, gsize n, gint64 now)
+{
+    for (guint i = 0; i < peer->n_streams; i++) {
+        guint16 lost[32];
+        gsize k = cr_loss_take_nacks(&peer->streams[i].loss, now, lost, G_N_ELEMENTS(lost));
+        if (k > 0) {
+            n += cr_rtcp_write_nack(buf + n, CR_SEND_BUF - n, peer->local_ssrc,
+                                    peer->streams[i].ssrc, lost, k);
+            g_atomic_pointer_add(&peer->relay->nacks_out, 1);
+            cr_count(&peer->counters.nacks_out, 1);
+        }
+    }
+    return n;
+}
+
 static void
 publisher_reports(CrPeer *peer, gint64 now)
 {
@@ -635,17 +662,23 @@ publisher_reports(CrPeer *peer, gint64 now)
     if (n_ssrcs > 0)
         n += cr_rtcp_write_remb(buf + n, CR_SEND_BUF - n, peer->local_ssrc,
                                 peer->relay->config.publisher_bitrate, ssrcs, n_ssrcs);
-    for (guint i = 0; i < peer->n_streams; i++) {
-        guint16 lost[32];
-        gsize k = cr_loss_take_nacks(&peer->streams[i].loss, now, lost, G_N_ELEMENTS(lost));
-        if (k > 0) {
-            n += cr_rtcp_write_nack(buf + n, CR_SEND_BUF - n, peer->local_ssrc,
-                                    peer->streams[i].ssrc, lost, k);
-            g_atomic_pointer_add(&peer->relay->nacks_out, 1);
-            cr_count(&peer->counters.nacks_out, 1);
-        }
-    }
+    n = append_nacks(peer, buf, n, now);
     send_rtcp(peer, buf, n);
+}
+
+/* Publisher's packet path: NACKs as soon as a gap is due (the loss
+ * tracker's reorder delay), not only with the 500 ms reports, so that the
+ * retransmission beats the subscribers' jitter buffers. A compound packet
+ * (RFC 3550 §6.1): an empty RR, then the NACKs. */
+static void
+send_due_nacks(CrPeer *peer, gint64 now)
+{
+    guint8 *buf = peer->send_buf;
+    CrRtcpRr rr = {peer->local_ssrc, 0, {{0}}};
+    gsize head = cr_rtcp_write_rr(buf, CR_SEND_BUF, &rr);
+    gsize n = append_nacks(peer, buf, head, now);
+    if (n > head)
+        send_rtcp(peer, buf, n);
 }
 
 static void

@@ -259,6 +259,7 @@ struct _CrPeer {
     gint64 last_media_us;
     /* media */
     guint32 local_ssrc; /* RTCP sender SSRC */
+    gint64 last_nack_check_us; /* publisher: send_due_nacks (peer-media.c) */
     gboolean have_ntp_offset; /* local monotonic µs minus the sender's NTP µs, */
     gint64 ntp_offset_us;     /* from its first SR */
     CrPubStream streams[4];
