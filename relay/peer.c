@@ -46,6 +46,7 @@ cr_peer_unref(gpointer data)
     g_free(peer->bundle_mid);
     g_free(peer->local_ufrag);
     g_free(peer->local_pwd);
+    g_free(peer->remote_ufrag);
     g_ptr_array_unref(peer->local_candidates);
     if (peer->remote != NULL)
         cr_sdp_remote_free(peer->remote);

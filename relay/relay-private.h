@@ -234,6 +234,7 @@ struct _CrPeer {
     char *person;
     guint person_tag;
     char *bundle_mid;
+    char *remote_ufrag; /* control loop: the client's ICE ufrag in use */
     gboolean offered;
     gboolean subscribed;
     CrNegotiation negotiation;

@@ -381,6 +381,7 @@ answer_offer(CrRelay *relay, CrNegotiation negotiation, gint64 session, CrSource
     CrPeer *peer = add_peer(relay, negotiation, session, person, role, done, user_data);
     peer->remote = remote;
     peer->bundle_mid = g_strdup(remote->bundle_mid);
+    peer->remote_ufrag = g_strdup(remote->ice_ufrag);
     peer->wait_for_candidates = wait;
     return start(relay, peer);
 }
@@ -461,6 +462,8 @@ cr_relay_set_answer(CrRelay *relay, guint64 id, const char *answer, gsize len, G
     CrSdpRemote *remote = NULL;
     if (!cr_sdp_parse_answer(answer, len, &relay->policy, sections, n, &remote, error))
         return FALSE;
+    g_free(peer->remote_ufrag);
+    peer->remote_ufrag = g_strdup(remote->ice_ufrag);
     PeerOp *op = g_new0(PeerOp, 1);
     op->peer = cr_peer_ref(peer);
     op->answer = remote;

@@ -99,6 +99,16 @@ gboolean cr_relay_set_answer(CrRelay *relay, guint64 peer, const char *answer, g
 gboolean cr_relay_add_candidate(CrRelay *relay, guint64 peer, const char *candidate,
                                 GError **error);
 
+/* ICE restart (RFC 8445 §9, RFC 9725 §4.4.1): the client's new
+ * credentials; the relay makes new local ones and keeps DTLS. @done runs on
+ * the control loop with the answer fragment (application/
+ * trickle-ice-sdpfrag: our new credentials and candidates) or an error. */
+typedef void (*CrRelayFragDone)(const char *sdpfrag, const GError *error, gpointer user_data);
+void cr_relay_restart_ice(CrRelay *relay, guint64 peer, const char *ufrag, const char *pwd,
+                          CrRelayFragDone done, gpointer user_data);
+/* The client's ICE ufrag in use (to tell a restart from trickle), or NULL. */
+const char *cr_relay_remote_ufrag(CrRelay *relay, guint64 peer);
+
 /* Closes a peer: forwarding from or to it stops at once. */
 void cr_relay_close_peer(CrRelay *relay, guint64 peer);
 

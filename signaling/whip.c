@@ -162,7 +162,20 @@ cr_api_whep(CrHttpRequest *req, const char *const *args)
     cr_store_join(req->server->store, &in, whep_joined, call);
 }
 
-/* PATCH (trickle) and DELETE on /whip|whep/{session}/{id}. */
+/* An ICE restart's answer: 200 with our new credentials and candidates. */
+static void
+restarted(const char *sdpfrag, const GError *error, gpointer user_data)
+{
+    CrHttpRequest *req = user_data;
+    if (error != NULL)
+        cr_http_respond_gerror(req, error);
+    else
+        cr_http_respond(req, 200, "application/trickle-ice-sdpfrag",
+                        g_bytes_new(sdpfrag, strlen(sdpfrag)));
+    cr_http_request_unref(req);
+}
+
+/* PATCH (trickle, ICE restart) and DELETE on /whip|whep/{session}/{id}. */
 void
 cr_api_media_resource(CrHttpRequest *req, const char *const *args)
 {
@@ -191,16 +204,22 @@ cr_api_media_resource(CrHttpRequest *req, const char *const *args)
     }
     g_autoptr(GError) error = NULL;
     g_autoptr(CrSdpTrickle) trickle = NULL;
-    if (!cr_sdp_parse_trickle_sdpfrag(req->body->str, req->body->len, NULL, NULL, &trickle,
+    const char *current = cr_relay_remote_ufrag(req->server->relay, peer);
+    if (!cr_sdp_parse_trickle_sdpfrag(req->body->str, req->body->len, current, NULL, &trickle,
                                       &error)) {
         cr_http_respond_gerror(req, error);
         return;
     }
+    gboolean restart = trickle->ice_restart;
+    if (restart)
+        cr_relay_restart_ice(req->server->relay, peer, trickle->ice_ufrag, trickle->ice_pwd,
+                             restarted, cr_http_request_ref(req));
     for (guint i = 0; i < trickle->candidates->len; i++) {
         const CrCandidate *c = g_ptr_array_index(trickle->candidates, i);
         cr_relay_add_candidate(req->server->relay, peer, c->candidate, NULL);
     }
     if (trickle->end_of_candidates)
         cr_relay_add_candidate(req->server->relay, peer, NULL, NULL);
-    cr_http_respond(req, 204, "text/plain", g_bytes_new_static("", 0));
+    if (!restart)
+        cr_http_respond(req, 204, "text/plain", g_bytes_new_static("", 0));
 }

@@ -24,100 +24,37 @@
 // is bounded; server, relay and browsers stop at the end whatever happens.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+    ARTIFACTS, BASE_FLAGS, CHROMIUM_FLAGS, cleanup as cleanupRun, joined, launchBrowser, mintToken, newPage, newRun,
+    pageLog as pageTail, requireTools, screenshot, serverLog as serverTail, sleep, startServer, startWatchdog,
+    waitFor,
+} from './harness.mjs';
 
 import { classify, measure, steady } from '../../web/js/quality.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const BIN = path.resolve(process.env.CLASSRELAY || path.join(ROOT, 'build', 'app', 'classrelay'));
-const ARTIFACTS = path.resolve(process.env.ARTIFACTS || path.join(ROOT, 'build', 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ZBARIMG = process.env.ZBARIMG || '/usr/bin/zbarimg';
 const TOTAL_BUDGET_MS = 300_000;
 const OUTAGE_MS = 6000;
 
-const BASE_FLAGS = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
-];
-// Grants every camera and microphone request without asking.
-const FAKE_UI = '--use-fake-ui-for-media-stream';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const run = {
-    dir: null,
-    server: null,
-    stdout: '',
-    stderr: '',
-    port: 0,
-    links: {},
+const run = newRun({
     coordinatorToken: '',
     sessionId: 0,
-    browser: null,
     browserNoPrompt: null,
     relay: null,
-    pages: {}, // name -> {context, page, console: []}
-};
+});
 
-const watchdog = setTimeout(() => {
-    process.stderr.write(`classroom.test: over the ${TOTAL_BUDGET_MS / 1000} s budget; stopping\n`);
-    cleanup().finally(() => process.exit(1));
-}, TOTAL_BUDGET_MS);
-watchdog.unref();
+const watchdog = startWatchdog('classroom.test', TOTAL_BUDGET_MS, cleanup);
 
 /* ---- the server ---- */
 
-function startServer() {
-    run.dir = mkdtempSync(path.join(tmpdir(), 'cr-classroom-'));
-    // No leeway, so a token one second old is plainly expired.
-    const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', run.dir,
-        '--set', 'media.addresses=127.0.0.1', '--set', 'auth.leeway_seconds=0'];
-    const child = spawn(BIN, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
-    });
-    run.server = child;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => { run.stderr += text; });
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start in 10 s:\n${run.stderr}`)), 10_000);
-        child.on('exit', (code, signal) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited (${code ?? signal}) before listening:\n${run.stderr}`));
-        });
-        child.stdout.on('data', (text) => {
-            run.stdout += text;
-            const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout);
-            if (!port || !/^\s+coordinator:\s+\S+/m.test(run.stdout)) return;
-            run.port = Number(port[1]);
-            for (const role of ['instructor', 'trainee', 'coordinator']) {
-                const m = new RegExp(`^\\s+${role}:\\s+(\\S+)`, 'm').exec(run.stdout);
-                if (m) run.links[role] = m[1];
-            }
-            clearTimeout(timer);
-            resolve();
-        });
-    });
-}
-
 function mint(user, name, { role = 'trainee', ttl = '3h' } = {}) {
-    const r = spawnSync(BIN, ['token', '--data-dir', run.dir, '--set', 'auth.leeway_seconds=0',
-        '--role', role, '--user', user, '--name', name, '--session', String(run.sessionId), '--ttl', ttl],
-    { encoding: 'utf8', timeout: 10_000 });
-    if (r.status !== 0) throw new Error(`classrelay token failed (${r.status}): ${r.stderr}`);
-    return r.stdout.trim();
+    return mintToken(run, { role, user, name, session: run.sessionId, ttl, settings: ['auth.leeway_seconds=0'] });
 }
 
 async function api(pathname) {
@@ -180,15 +117,8 @@ function startRelay(targetPort) {
 
 /* ---- pages ---- */
 
-async function openPage(name, url, { browser = run.browser, grant = true, viewport = { width: 1280, height: 720 } } = {}) {
-    const origin = new URL(url).origin;
-    const context = await browser.newContext({ viewport, locale: 'en-US' });
-    if (grant) await context.grantPermissions(['camera', 'microphone'], { origin });
-    const page = await context.newPage();
-    const entry = { context, page, console: [] };
-    page.on('console', (msg) => entry.console.push(`[${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => entry.console.push(`[pageerror] ${err.message}`));
-    run.pages[name] = entry;
+async function openPage(name, url, { browser = run.browser, grant = true } = {}) {
+    const page = await newPage(run, name, { browser, grant, origin: new URL(url).origin });
     // What is still loading when a page does not finish, for the message.
     const pending = new Map();
     page.on('request', (r) => pending.set(r, Date.now()));
@@ -204,44 +134,9 @@ async function openPage(name, url, { browser = run.browser, grant = true, viewpo
     return page;
 }
 
-async function joined(page) {
-    await page.waitForFunction(() => window.__classrelay && window.__classrelay.subscribePc !== null &&
-        window.__classrelay.subscribePc.signalingState === 'stable', null, { timeout: 30_000 });
-}
-
-async function shot(name, file, options = {}) {
-    const entry = run.pages[name];
-    if (!entry) return;
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await entry.page.screenshot({ path: path.join(ARTIFACTS, file), timeout: 15_000, ...options }).catch((err) => {
-        process.stderr.write(`screenshot ${file} failed: ${err.message}\n`);
-    });
-}
-
-function pageLog(name) {
-    const entry = run.pages[name];
-    return entry ? `\n--- ${name}: console ---\n${entry.console.slice(-25).join('\n')}` : '';
-}
-
-function serverLog() {
-    return `\n--- server stderr (last 40 lines) ---\n${run.stderr.split('\n').slice(-40).join('\n')}`;
-}
-
-/* Polls @fn until it returns something truthy; fails with @what. */
-async function until(what, fn, timeout = 30_000, every = 250) {
-    const deadline = Date.now() + timeout;
-    let last;
-    while (Date.now() < deadline) {
-        try {
-            last = await fn();
-            if (last) return last;
-        } catch (err) {
-            last = err;
-        }
-        await sleep(every);
-    }
-    throw new Error(`${what} within ${timeout / 1000} s (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-}
+const shot = (name, file, options = {}) => screenshot(run, name, file, options);
+const pageLog = (name) => pageTail(run, name);
+const serverLog = () => serverTail(run);
 
 /* The console's roster rows for @person: [{state, text}]. */
 function rosterRows(page, person) {
@@ -253,25 +148,15 @@ function rosterRows(page, person) {
         })), person);
 }
 
-async function cleanup() {
-    for (const key of ['browser', 'browserNoPrompt']) {
-        const browser = run[key];
-        run[key] = null;
-        if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-    }
-    if (run.relay) run.relay.close();
-    run.relay = null;
-    const server = run.server;
-    run.server = null;
-    if (server && server.exitCode === null && server.signalCode === null) {
-        server.kill('SIGTERM');
-        const gone = await Promise.race([
-            new Promise((resolve) => server.once('exit', () => resolve(true))), sleep(5000).then(() => false),
-        ]);
-        if (!gone) server.kill('SIGKILL');
-    }
-    if (run.dir && !process.env.CR_KEEP_TMP) rmSync(run.dir, { recursive: true, force: true });
-    run.dir = null;
+/* Server, relay and browsers stop whatever happened. */
+function cleanup() {
+    return cleanupRun(run, {
+        browsers: ['browser', 'browserNoPrompt'],
+        beforeServer: () => {
+            if (run.relay) run.relay.close();
+            run.relay = null;
+        },
+    });
 }
 
 /* ---- the tests ---- */
@@ -297,16 +182,14 @@ function step(name, fn, { timeout = 60_000, todo = undefined, independent = fals
 }
 
 before(async () => {
-    assert.ok(existsSync(BIN), `classrelay binary not found: ${BIN} (set CLASSRELAY)`);
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium package`);
-    await startServer();
+    requireTools();
+    // No leeway, so a token one second old is plainly expired.
+    await startServer(run, { prefix: 'cr-classroom-', settings: ['auth.leeway_seconds=0'] });
     assert.ok(run.links.instructor && run.links.coordinator, `no demo links in:\n${run.stdout}`);
     run.sessionId = Number(/\/class\/(\d+)\?/.exec(run.links.instructor)[1]);
     run.coordinatorToken = new URL(run.links.coordinator).searchParams.get('token');
     run.relay = await startRelay(run.port);
-    run.browser = await chromium.launch({
-        executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, FAKE_UI], timeout: 15_000,
-    });
+    run.browser = await launchBrowser(CHROMIUM_FLAGS);
 }, { timeout: 30_000 });
 
 after(async () => {
@@ -417,7 +300,7 @@ step('a trainee sees a connection-quality value; the console lists them receivin
     const url = `http://127.0.0.1:${run.relay.port}/join/${run.sessionId}?token=${mint(TRAINEE.id, TRAINEE.name)}`;
     const page = await openPage('trainee', url);
     await joined(page);
-    const level = await until('the quality indicator shows good, fair or poor', async () => {
+    const level = await waitFor('the quality indicator shows good, fair or poor', async () => {
         const v = await page.locator('#quality').getAttribute('data-level');
         return ['good', 'fair', 'poor'].includes(v) ? v : null;
     });
@@ -427,7 +310,7 @@ step('a trainee sees a connection-quality value; the console lists them receivin
     t.diagnostic(`quality: ${level} — ${label}`);
 
     const inst = run.pages.instructor.page;
-    await until('the console lists the trainee as receiving media', async () => {
+    await waitFor('the console lists the trainee as receiving media', async () => {
         const rows = await rosterRows(inst, TRAINEE.id);
         return rows.length === 1 && rows[0].state === 'receiving' ? rows : null;
     }, 40_000);
@@ -444,7 +327,7 @@ step('a dropped connection comes back by itself: one roster entry, intervals mer
     // The trainee's page says it is reconnecting; the console keeps the
     // trainee listed as reconnecting, not gone, and not twice.
     await page.getByText('The connection to the class was lost.', { exact: false }).first().waitFor({ timeout: 20_000 });
-    await until('the console shows the trainee reconnecting', async () => {
+    await waitFor('the console shows the trainee reconnecting', async () => {
         const rows = await rosterRows(inst, TRAINEE.id);
         return rows.length === 1 && rows[0].state === 'reconnecting' ? rows : null;
     }, 15_000, 100);
@@ -452,15 +335,15 @@ step('a dropped connection comes back by itself: one roster entry, intervals mer
     await shot('trainee', 'classroom-trainee-reconnecting.png');
 
     // Back without anyone touching the page.
-    await until('the trainee page reconnects', () => page.evaluate(() =>
+    await waitFor('the trainee page reconnects', () => page.evaluate(() =>
         document.getElementById('conn-status').textContent === 'Connected'), 40_000);
     await joined(page);
-    await until('the console shows the trainee back, once', async () => {
+    await waitFor('the console shows the trainee back, once', async () => {
         const rows = await rosterRows(inst, TRAINEE.id);
         return rows.length === 1 && rows[0].state !== 'reconnecting' ? rows : null;
     }, 20_000);
     // Media again (the classroom camera).
-    await until('classroom video plays again', () => page.evaluate(() => {
+    await waitFor('classroom video plays again', () => page.evaluate(() => {
         const v = document.querySelector('video[data-track="class-video"]');
         return v && v.videoWidth > 0 && !v.paused;
     }), 30_000);
@@ -507,9 +390,8 @@ step('an invalid and an expired token each show their own message', async () => 
 }, { independent: true });
 
 step('a trainee whose browser refuses the microphone is told why and what to do', async () => {
-    run.browserNoPrompt = await chromium.launch({
-        executablePath: CHROMIUM, headless: true, args: BASE_FLAGS, timeout: 15_000,
-    });
+    // Without the fake permission UI: the browser refuses the microphone.
+    run.browserNoPrompt = await launchBrowser(BASE_FLAGS);
     const url = `http://127.0.0.1:${run.port}/join/${run.sessionId}?token=${mint('tb', 'Bo Lin')}`;
     const page = await openPage('refused', url, { browser: run.browserNoPrompt, grant: false });
     await joined(page);
@@ -581,8 +463,7 @@ step('a class not started yet, and one that has ended, say so', async () => {
     });
     const later = await response.json();
     assert.equal(response.status, 201, JSON.stringify(later));
-    const early = spawnSync(BIN, ['token', '--data-dir', run.dir, '--role', 'trainee', '--user', 'tc',
-        '--name', 'Chen Yu', '--session', String(later.id)], { encoding: 'utf8', timeout: 10_000 }).stdout.trim();
+    const early = mintToken(run, { user: 'tc', name: 'Chen Yu', session: later.id });
     const page = await openPage('early', `http://127.0.0.1:${run.port}/join/${later.id}?token=${early}`, { grant: false });
     await page.getByRole('heading', { name: 'The class has not started yet' }).waitFor({ timeout: 20_000 });
     await shot('early', 'classroom-trainee-not-started.png');

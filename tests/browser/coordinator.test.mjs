@@ -25,117 +25,37 @@
 // server and browser are stopped at the end whatever happens.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+    cleanup as cleanupRun, launchBrowser, mintToken, newPage, newRun, pageLog, requireTools, screenshot, serverLog,
+    sleep, startServer, startWatchdog, stopServer,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const BIN = path.resolve(process.env.CLASSRELAY || path.join(ROOT, 'build', 'app', 'classrelay'));
-const ARTIFACTS = path.resolve(process.env.ARTIFACTS || path.join(ROOT, 'build', 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TOTAL_BUDGET_MS = 240_000;
 const CLASS_SECONDS = 8; // how long the trainees stay in the class
 
-const CHROMIUM_FLAGS = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection',
-];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const run = {
-    dir: null,
-    server: null,
-    stdout: '',
-    stderr: '',
-    port: 0,
-    links: {},
+const run = newRun({
     tokens: {},
     session: 0,
-    browser: null,
-    pages: {}, // name -> {context, page, console: []}
     failed: false,
     joinedAt: 0, // ms, when both trainees were receiving
     endedAt: 0, // ms, when the class was ended
     recording: null, // the recording JSON the desk should play
-};
+});
 
-const watchdog = setTimeout(() => {
-    process.stderr.write(`coordinator.test: over the ${TOTAL_BUDGET_MS / 1000} s budget; stopping\n`);
-    cleanup().finally(() => process.exit(1));
-}, TOTAL_BUDGET_MS);
-watchdog.unref();
+const cleanup = () => cleanupRun(run);
+const watchdog = startWatchdog('coordinator.test', TOTAL_BUDGET_MS, cleanup);
 
 /* ---- the server ---- */
 
-/* Starts classrelay on a fresh port; on the first start the demo course,
- * session and links are printed (and waited for). */
-function startServer({ demo }) {
-    if (!run.dir) run.dir = mkdtempSync(path.join(tmpdir(), 'cr-desk-'));
-    const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', run.dir,
-        '--set', 'media.addresses=127.0.0.1'];
-    const child = spawn(BIN, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
-    });
-    run.server = child;
-    run.stdout = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => { run.stderr += text; });
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start in 10 s:\n${run.stderr}`)), 10_000);
-        child.on('exit', (code, signal) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited (${code ?? signal}) before listening:\n${run.stderr}`));
-        });
-        child.stdout.on('data', (text) => {
-            run.stdout += text;
-            const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout);
-            if (!port || (demo && !/^\s+coordinator:\s+\S+/m.test(run.stdout))) return;
-            run.port = Number(port[1]);
-            if (demo) {
-                for (const role of ['instructor', 'trainee', 'coordinator']) {
-                    const m = new RegExp(`^\\s+${role}:\\s+(\\S+)`, 'm').exec(run.stdout);
-                    if (m) run.links[role] = m[1];
-                }
-            }
-            clearTimeout(timer);
-            resolve();
-        });
-    });
-}
-
-async function stopServer() {
-    const server = run.server;
-    run.server = null;
-    if (!server || server.exitCode !== null || server.signalCode !== null) return;
-    server.removeAllListeners('exit');
-    server.kill('SIGTERM');
-    const gone = await Promise.race([
-        new Promise((resolve) => server.once('exit', () => resolve(true))), sleep(5000).then(() => false),
-    ]);
-    if (!gone) server.kill('SIGKILL');
-}
-
 const origin = () => `http://127.0.0.1:${run.port}`;
 
-function mint(role, user, name, session) {
-    const args = ['token', '--data-dir', run.dir, '--role', role, '--user', user, '--name', name];
-    if (session) args.push('--session', String(session));
-    const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 20_000 });
-    if (r.status !== 0) throw new Error(`classrelay token failed (${r.status}): ${r.stderr}`);
-    return r.stdout.trim();
-}
+const mint = (role, user, name, session) => mintToken(run, { role, user, name, session });
 
 /* A coordinator token that expired an hour ago, signed as the server
  * signs (docs/api.md "Tokens": HS256 with the join key, derived from the
@@ -170,29 +90,7 @@ async function api(method, apiPath, { token = run.tokens.coordinator, body, head
     return { status: response.status, json, text, headers: response.headers };
 }
 
-async function cleanup() {
-    const browser = run.browser;
-    run.browser = null;
-    if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-    await stopServer();
-    if (run.dir && !process.env.CR_KEEP_TMP) rmSync(run.dir, { recursive: true, force: true });
-    run.dir = null;
-}
-
 /* ---- pages ---- */
-
-async function newPage(name, { width = 1280, height = 720, locale = 'en-US' } = {}) {
-    const old = run.pages[name];
-    if (old) await old.context.close().catch(() => {});
-    const context = await run.browser.newContext({ viewport: { width, height }, locale, acceptDownloads: true });
-    await context.grantPermissions(['camera', 'microphone'], { origin: origin() });
-    const page = await context.newPage();
-    const entry = { context, page, console: [] };
-    page.on('console', (msg) => entry.console.push(`[${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => entry.console.push(`[pageerror] ${err.message}`));
-    run.pages[name] = entry;
-    return page;
-}
 
 async function closePage(name) {
     const entry = run.pages[name];
@@ -200,20 +98,10 @@ async function closePage(name) {
     if (entry) await entry.context.close().catch(() => {});
 }
 
-async function shot(name, file, { fullPage = false } = {}) {
-    const entry = run.pages[name];
-    if (!entry) return;
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await entry.page.screenshot({ path: path.join(ARTIFACTS, file), fullPage, timeout: 15_000 }).catch((err) => {
-        process.stderr.write(`screenshot ${file} failed: ${err.message}\n`);
-    });
-}
+const shot = (name, file, options = {}) => screenshot(run, name, file, options);
 
 function diagnose() {
-    let out = '';
-    for (const [name, entry] of Object.entries(run.pages))
-        out += `\n--- ${name}: console ---\n${entry.console.slice(-25).join('\n')}`;
-    return `${out}\n--- server stderr (last 40 lines) ---\n${run.stderr.split('\n').slice(-40).join('\n')}`;
+    return Object.keys(run.pages).map((name) => pageLog(run, name)).join('') + serverLog(run);
 }
 
 let current = null;
@@ -261,18 +149,15 @@ const deskOpen = () => serverUp() && run.pages.desk !== undefined && run.session
     run.pages.desk.page.url().includes('/coordinator');
 
 before(async () => {
-    assert.ok(existsSync(BIN), `classrelay binary not found: ${BIN} (set CLASSRELAY)`);
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium package`);
-    await startServer({ demo: true });
+    requireTools();
+    await startServer(run, { prefix: 'cr-desk-', demo: true });
     assert.ok(run.links.instructor && run.links.trainee && run.links.coordinator, `no demo links in:\n${run.stdout}`);
     run.session = Number(/\/join\/(\d+)\?/.exec(run.links.trainee)[1]);
     run.tokens.coordinator = new URL(run.links.coordinator).searchParams.get('token');
     run.tokens.trainee = new URL(run.links.trainee).searchParams.get('token');
     run.tokens.trainee2 = mint('trainee', 't2', 'Trainee Two', run.session);
     run.tokens.trainee3 = mint('trainee', 't3', 'Trainee Three', run.session);
-    run.browser = await chromium.launch({
-        executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 15_000,
-    });
+    run.browser = await launchBrowser();
 }, { timeout: 30_000 });
 
 after(async () => {
@@ -282,12 +167,12 @@ after(async () => {
 }, { timeout: 20_000 });
 
 step('an instructor publishes and two trainees receive the class', async () => {
-    const inst = await newPage('instructor');
+    const inst = await newPage(run, 'instructor');
     await inst.goto(run.links.instructor, { waitUntil: 'load', timeout: 20_000 });
     await inst.getByRole('button', { name: 'Start camera and microphone' }).click({ timeout: 20_000 });
     await inst.waitForFunction(() => window.__classrelay?.publishState === 'on', null, { timeout: 15_000 });
     for (const [name, token] of [['trainee1', run.tokens.trainee], ['trainee2', run.tokens.trainee2]]) {
-        const page = await newPage(name);
+        const page = await newPage(run, name);
         await page.goto(`${origin()}/join/${run.session}?token=${token}`, { waitUntil: 'load', timeout: 20_000 });
     }
     for (const name of ['trainee1', 'trainee2']) {
@@ -300,7 +185,7 @@ step('an instructor publishes and two trainees receive the class', async () => {
 });
 
 step('the desk shows the running class live', async () => {
-    const desk = await newPage('desk');
+    const desk = await newPage(run, 'desk');
     await desk.goto(run.links.coordinator, { waitUntil: 'load', timeout: 20_000 });
     // The class running now is opened by itself.
     note('desk open');
@@ -322,7 +207,7 @@ step('the desk shows the running class live', async () => {
     }
     // A third trainee joins over a bare WebSocket (no media: a light page
     // on a loaded machine) and raises a hand; the desk shows the queue.
-    const ws = await newPage('ws');
+    const ws = await newPage(run, 'ws');
     await ws.goto(`${origin()}/healthz`, { waitUntil: 'load', timeout: 20_000 });
     note('WebSocket trainee: page open');
     const welcome = await ws.evaluate((url) => new Promise((resolve, reject) => {
@@ -388,7 +273,7 @@ step('a recording is in the catalog', async () => {
         return;
     }
     await closePage('desk');
-    await stopServer();
+    await stopServer(run);
     const dir = path.join(run.dir, 'recordings');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'test-session.webm');
@@ -407,7 +292,8 @@ step('a recording is in the catalog', async () => {
         throw new Error(`the database is not at ${run.dir}/classrelay.db: ${db.stderr}`);
     }
     assert.equal(db.status, 0, `sqlite3 failed: ${db.stderr}`);
-    await startServer({ demo: false });
+    // The same data directory, on a new port; the demo links were printed once.
+    await startServer(run, { demo: false });
     const list = await api('GET', `/api/sessions/${run.session}/recordings`);
     assert.equal(list.status, 200, `recordings list: ${list.text}`);
     assert.equal(list.json.recordings.length, 1);
@@ -416,7 +302,7 @@ step('a recording is in the catalog', async () => {
 });
 
 step('the desk lists the session with both trainees and plausible credited time', async () => {
-    const desk = await newPage('desk');
+    const desk = await newPage(run, 'desk');
     await desk.goto(`${origin()}/coordinator?token=${run.tokens.coordinator}`, { waitUntil: 'load', timeout: 20_000 });
     await desk.locator('#session-list button.pick').first().click({ timeout: 20_000 });
     const attendance = desk.getByRole('table', { name: 'Attendance' });
@@ -565,7 +451,7 @@ step('the desk reads in Traditional Chinese and fits a phone', async () => {
     await shot('desk', 'coordinator-desk-zh.png', { fullPage: true });
     await desk.getByRole('button', { name: /^English/ }).click();
 
-    const phone = await newPage('phone', { width: 390, height: 844 });
+    const phone = await newPage(run, 'phone', { width: 390, height: 844 });
     await phone.goto(`${origin()}/coordinator?token=${run.tokens.coordinator}`, { waitUntil: 'load', timeout: 20_000 });
     await phone.locator('#session-list button.pick').first().click({ timeout: 20_000 });
     await phone.locator('#timeline-card svg').waitFor({ timeout: 20_000 });
@@ -640,7 +526,7 @@ step('courses and sessions are created, with the API\'s errors shown', async () 
 }, 60_000, { needs: deskOpen });
 
 step('a trainee token is refused and an invalid token explained', async () => {
-    const page = await newPage('refused');
+    const page = await newPage(run, 'refused');
     await page.goto(`${origin()}/coordinator?token=${run.tokens.trainee2}`, { waitUntil: 'load', timeout: 20_000 });
     await page.getByRole('heading', { name: 'This is not a coordinator link' }).waitFor({ timeout: 20_000 });
     await page.getByText('This is a trainee link').waitFor({ timeout: 20_000 });
@@ -666,7 +552,7 @@ step('a trainee token is refused and an invalid token explained', async () => {
 }, 60_000, { needs: serverUp });
 
 step('the home page routes a pasted token to the right page', async () => {
-    const page = await newPage('home');
+    const page = await newPage(run, 'home');
     // Stand-ins for the destinations: this checks where the home page goes,
     // without opening a class.
     await page.route(/\/(join|class)\/\d+/, (route) => route.fulfill({ contentType: 'text/html', body: '<title>stub</title>' }));
@@ -691,7 +577,7 @@ step('the home page routes a pasted token to the right page', async () => {
     await page.getByText('Your link is invalid or has expired.').waitFor({ timeout: 20_000 });
     assert.equal(new URL(page.url()).pathname, '/');
     await shot('home', 'home.png', { fullPage: true });
-    const phone = await newPage('home-phone', { width: 390, height: 844, locale: 'zh-TW' });
+    const phone = await newPage(run, 'home-phone', { width: 390, height: 844, locale: 'zh-TW' });
     await phone.goto(`${origin()}/`, { waitUntil: 'load', timeout: 20_000 });
     await phone.getByRole('heading', { name: '進入你的課程' }).waitFor({ timeout: 15_000 });
     await phone.getByText('學員連結會開啟你的課程頁面。').waitFor({ timeout: 15_000 });

@@ -19,138 +19,32 @@
 // end whatever happens.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import {
+    cleanup as cleanupRun, joined, launchBrowser, mintToken, newPage, newRun, requireTools, screenshot,
+    serverLog as serverTail, sleep, startServer, startWatchdog,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..', '..');
-const BIN = path.resolve(process.env.CLASSRELAY || path.join(ROOT, 'build', 'app', 'classrelay'));
-const ARTIFACTS = path.resolve(process.env.ARTIFACTS || path.join(ROOT, 'build', 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TOTAL_BUDGET_MS = 100_000;
 
-const CHROMIUM_FLAGS = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection',
-];
+/* The server, browser and pages of this file (harness.mjs runs them). */
+const run = newRun({ failed: false });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/* ---- the server ---- */
-
-const run = {
-    dir: null,
-    server: null,
-    stdout: '',
-    stderr: '',
-    port: 0,
-    links: {},
-    browser: null,
-    pages: {}, // name -> {context, page, console: []}
-    failed: false,
-};
-
-// Whatever happens, nothing outlives the budget.
-const watchdog = setTimeout(() => {
-    process.stderr.write(`media.test: over the ${TOTAL_BUDGET_MS / 1000} s budget; stopping\n`);
-    cleanup().finally(() => process.exit(1));
-}, TOTAL_BUDGET_MS);
-watchdog.unref();
-
-function startServer() {
-    run.dir = mkdtempSync(path.join(tmpdir(), 'cr-browser-'));
-    const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', run.dir,
-        '--set', 'media.addresses=127.0.0.1'];
-    const child = spawn(BIN, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
-    });
-    run.server = child;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => { run.stderr += text; });
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start in 10 s:\n${run.stderr}`)), 10_000);
-        child.on('exit', (code, signal) => {
-            clearTimeout(timer);
-            reject(new Error(`server exited (${code ?? signal}) before listening:\n${run.stderr}`));
-        });
-        child.stdout.on('data', (text) => {
-            run.stdout += text;
-            const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stdout);
-            // The demo links follow the "listening" line; wait for the last one.
-            if (!port || !/^\s+coordinator:\s+\S+/m.test(run.stdout)) return;
-            run.port = Number(port[1]);
-            for (const role of ['instructor', 'trainee', 'coordinator']) {
-                const m = new RegExp(`^\\s+${role}:\\s+(\\S+)`, 'm').exec(run.stdout);
-                if (m) run.links[role] = m[1];
-            }
-            clearTimeout(timer);
-            resolve();
-        });
-    });
-}
-
-function mintTrainee(user, name, session) {
-    const r = spawnSync(BIN, ['token', '--data-dir', run.dir, '--role', 'trainee', '--user', user,
-        '--name', name, '--session', String(session)], { encoding: 'utf8', timeout: 10_000 });
-    if (r.status !== 0) throw new Error(`classrelay token failed (${r.status}): ${r.stderr}`);
-    return r.stdout.trim();
-}
-
-async function cleanup() {
-    const browser = run.browser;
-    run.browser = null;
-    if (browser) {
-        await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
-    }
-    const server = run.server;
-    run.server = null;
-    if (server && server.exitCode === null && server.signalCode === null) {
-        server.kill('SIGTERM');
-        const gone = await Promise.race([
-            new Promise((resolve) => server.once('exit', () => resolve(true))), sleep(5000).then(() => false),
-        ]);
-        if (!gone) server.kill('SIGKILL');
-    }
-    if (run.dir && !process.env.CR_KEEP_TMP) rmSync(run.dir, { recursive: true, force: true });
-    run.dir = null;
-}
+const cleanup = () => cleanupRun(run);
+const watchdog = startWatchdog('media.test', TOTAL_BUDGET_MS, cleanup);
 
 /* ---- pages ---- */
 
 async function openPage(name, url) {
-    const origin = `http://127.0.0.1:${run.port}`;
-    const context = await run.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
-    await context.grantPermissions(['camera', 'microphone'], { origin });
-    const page = await context.newPage();
-    const entry = { context, page, console: [] };
-    page.on('console', (msg) => entry.console.push(`[${msg.type()}] ${msg.text()}`));
-    page.on('pageerror', (err) => entry.console.push(`[pageerror] ${err.message}`));
-    run.pages[name] = entry;
+    const page = await newPage(run, name);
     await page.goto(url, { waitUntil: 'load', timeout: 10_000 });
-    // Joined, and the server's subscribe offer answered.
-    await page.waitForFunction(() => window.__classrelay && window.__classrelay.subscribePc !== null &&
-        window.__classrelay.subscribePc.signalingState === 'stable', null, { timeout: 10_000 });
+    await joined(page, 10_000);
     return page;
 }
 
-async function shot(name, file) {
-    const entry = run.pages[name];
-    if (!entry) return;
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await entry.page.screenshot({ path: path.join(ARTIFACTS, file), timeout: 5000 }).catch((err) => {
-        process.stderr.write(`screenshot ${file} failed: ${err.message}\n`);
-    });
-}
+// Short: the after hook takes one of every page within its 20 s.
+const shot = (name, file) => screenshot(run, name, file, { timeout: 5000 });
 
 /* inbound-rtp of the page's subscribe PeerConnection, by mid, read from
  * getStats() here (not through media.mjs's own helpers). */
@@ -189,9 +83,7 @@ async function diagnose(name) {
         `\n--- ${name}: console ---\n${entry.console.slice(-30).join('\n')}`;
 }
 
-function serverLog() {
-    return `\n--- server stderr (last 60 lines) ---\n${run.stderr.split('\n').slice(-60).join('\n')}`;
-}
+const serverLog = () => serverTail(run, 60);
 
 /* Waits until @check(inbound stats) is true; fails with diagnostics. */
 async function waitStats(name, what, check, timeout = 10_000) {
@@ -237,15 +129,12 @@ function note(text) {
 let trainee2Url = '';
 
 before(async () => {
-    assert.ok(existsSync(BIN), `classrelay binary not found: ${BIN} (set CLASSRELAY)`);
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: install Debian's chromium package`);
-    await startServer();
+    requireTools();
+    await startServer(run);
     assert.ok(run.links.instructor && run.links.trainee, `no demo links in:\n${run.stdout}`);
     const session = /\/join\/(\d+)\?/.exec(run.links.trainee)[1];
-    trainee2Url = `http://127.0.0.1:${run.port}/join/${session}?token=${mintTrainee('t2', 'Trainee Two', session)}`;
-    run.browser = await chromium.launch({
-        executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 15_000,
-    });
+    trainee2Url = `http://127.0.0.1:${run.port}/join/${session}?token=${mintToken(run, { user: 't2', name: 'Trainee Two', session })}`;
+    run.browser = await launchBrowser();
 }, { timeout: 30_000 });
 
 after(async () => {
