@@ -2,8 +2,8 @@
  *
  * Single-threaded GTest program. The offers under tests/unit/relay/sdp/
  * were produced by real clients (see the README there): Chromium 156
- * driven headless, GStreamer 1.22 webrtcbin, and a Firefox 128 offer
- * written by hand. Variants are made by editing a real offer through
+ * driven headless, GStreamer 1.22 webrtcbin, and Firefox ESR 153
+ * driven headless. Variants are made by editing a real offer through
  * GstSDPMessage, never by editing SDP text.
  *
  * gst_init() is never called here: the last test checks that the
@@ -561,53 +561,134 @@ test_bundle_tag_moves(void)
     g_assert_cmpuint(count_attr(media_at(msg, 1), "candidate"), ==, 1);
 }
 
+/* Firefox ESR 153 on Debian (firefox-publish.sdp): max-bundle puts the
+ * video m-line at port 0 with a=bundle-only; the fingerprint is at
+ * session level; host candidates are mDNS names, with RTCP (component 2)
+ * candidates although rtcp-mux is required; no H.264 without the OpenH264
+ * plugin. */
 static void
 test_firefox_publish(void)
 {
-    g_autoptr(CrSdpRemote) offer = parse_ok("firefox-publish.handwritten.sdp");
+    g_autoptr(CrSdpRemote) offer = parse_ok("firefox-publish.sdp");
     g_autoptr(CrSdpRemote) neg = NULL;
     g_autofree char *text = answer_ok(offer, cr_sdp_policy_default(), &neg);
     g_autoptr(GstSDPMessage) msg = check_answer(text, "0 1", "passive");
 
     /* Session-level fingerprint, media-level credentials. */
-    g_assert_cmphex(offer->fingerprint[0], ==, 0x6B);
-    g_assert_cmpstr(offer->ice_ufrag, ==, "5f3e1c9a");
-    g_assert_cmpuint(offer->candidates->len, ==, 0);
+    g_assert_cmphex(offer->fingerprint[0], ==, 0x14);
+    g_assert_cmphex(offer->fingerprint[31], ==, 0x04);
+    g_assert_cmpstr(offer->ice_ufrag, ==, "5af9406f");
+    g_assert_cmpstr(offer->ice_pwd, ==, "d5cdad0a183ee4ff68540cc07841fa24");
+    g_assert_cmpstr(offer->setup, ==, "actpass");
+    g_assert_cmpstr(offer->bundle_mid, ==, "0");
+    g_assert_cmpuint(offer->candidates->len, ==, 8);
+    const CrCandidate *c = g_ptr_array_index(offer->candidates, 0);
+    g_assert_cmpstr(c->mid, ==, "0");
+    g_assert_cmpstr(c->candidate, ==,
+                    "candidate:0 1 UDP 2122187007 f6f3ad88-338d-42dd-bc86-0da823617cbf.local "
+                    "39355 typ host");
+    g_assert_true(offer->end_of_candidates);
+
+    const CrMediaSection *oa = section(offer, 0);
+    g_assert_cmpint(oa->direction, ==, CR_DIRECTION_SENDONLY); /* not the session's sendrecv */
+    g_assert_cmpuint(oa->ssrc, ==, 1912994202u);
+    g_assert_cmpstr(oa->cname, ==, "{e104be71-f2df-4ec2-ba49-ac96ca7db0ee}");
     /* a=extmap:2/recvonly (csrc-audio-level) is one-way: left out. */
-    g_assert_cmpuint(section(offer, 0)->extmaps->len, ==, 2);
-    g_assert_cmpuint(section(offer, 1)->ssrc, ==, 3537207398u);
-    g_assert_cmpuint(section(offer, 1)->rtx_ssrc, ==, 1170326651u);
+    g_assert_cmpuint(oa->extmaps->len, ==, 3);
+    const CrMediaSection *ov = section(offer, 1);
+    g_assert_true(ov->bundle_only);
+    g_assert_false(ov->rejected);
+    g_assert_true(ov->rtcp_rsize);
+    g_assert_cmpuint(ov->ssrc, ==, 475230002u);
+    g_assert_cmpuint(ov->rtx_ssrc, ==, 1941023729u);
     g_assert_cmpstr(
-        section(offer, 1)->msid, ==,
-        "{0a5e8f6e-52a6-4f5e-9a4c-4d2f0a2f4f61} {e3a1c2b4-9d8f-4e6a-b5c7-1f2e3d4c5b6a}");
+        ov->msid, ==,
+        "{191f2ee0-db5e-4331-af92-20e9d23c9c28} {ec530088-dc83-46bc-aa2e-14604823e2a6}");
+    /* VP8, VP9, AV1; rtx, red and ulpfec are not codecs. */
+    g_assert_cmpuint(ov->codecs->len, ==, 3);
 
     const CrMediaSection *a = section(neg, 0);
     g_assert_cmpuint(a->codec.payload_type, ==, 109);
     g_assert_cmpstr(a->codec.fmtp, ==, "useinbandfec=1;stereo=1");
-    g_assert_cmpuint(a->codec.rtcp_fb, ==, 0);
+    g_assert_cmpuint(a->codec.rtcp_fb, ==, CR_RTCP_FEEDBACK_TRANSPORT_CC);
     g_assert_cmpuint(extmap_id(a, CR_EXTMAP_AUDIO_LEVEL), ==, 1);
     g_assert_cmpuint(extmap_id(a, CR_EXTMAP_MID), ==, 3);
+    g_assert_cmpuint(extmap_id(a, CR_EXTMAP_TRANSPORT_CC), ==, 7);
     const CrMediaSection *v = section(neg, 1);
+    g_assert_cmpstr(v->codec.name, ==, "VP8");
     g_assert_cmpuint(v->codec.payload_type, ==, 120);
     g_assert_cmpuint(v->codec.rtx_payload_type, ==, 124);
+    g_assert_cmpuint(v->codec.rtcp_fb, ==, FB_VIDEO);
     g_assert_null(v->codec.fmtp); /* max-fs/max-fr are not echoed */
     g_assert_cmpuint(extmap_id(v, CR_EXTMAP_MID), ==, 3);
     g_assert_cmpuint(extmap_id(v, CR_EXTMAP_ABS_SEND_TIME), ==, 4);
     g_assert_cmpuint(extmap_id(v, CR_EXTMAP_TRANSPORT_CC), ==, 7);
     g_assert_cmpuint(v->extmaps->len, ==, 3);
-    g_assert_false(has_attr(media_at(msg, 0), "rtcp-rsize", NULL)); /* not offered */
-    g_assert_true(has_attr(media_at(msg, 1), "rtcp-rsize", NULL));
 
+    const GstSDPMedia *ma = media_at(msg, 0);
+    g_assert_true(has_attr(ma, "recvonly", NULL));
+    g_assert_true(has_attr(ma, "rtpmap", "109 opus/48000/2"));
+    g_assert_true(has_attr(ma, "rtcp-fb", "109 transport-cc"));
+    g_assert_false(has_attr(ma, "rtcp-rsize", NULL)); /* not offered */
+    g_assert_false(has_attr(ma, "rtcp", NULL));
+    const GstSDPMedia *mv = media_at(msg, 1);
+    g_autofree char *fv = formats_of(mv);
+    g_assert_cmpstr(fv, ==, "120 124");
+    g_assert_true(has_attr(mv, "recvonly", NULL));
+    g_assert_true(has_attr(mv, "fmtp", "124 apt=120"));
+    g_assert_true(has_attr(mv, "rtcp-rsize", NULL));
+    g_assert_false(has_attr(mv, "bundle-only", NULL));
+
+    /* An H.264-only policy: Firefox offers none, so video is rejected and
+     * audio kept. */
     static const char *const audio[] = {"opus", NULL};
     static const char *const h264[] = {"H264", NULL};
     CrSdpPolicy policy = {audio, h264, NULL};
     g_autoptr(CrSdpRemote) neg2 = NULL;
     g_autofree char *text2 = answer_ok(offer, &policy, &neg2);
-    g_autoptr(GstSDPMessage) msg2 = check_answer(text2, "0 1", "passive");
-    g_assert_true(has_attr(media_at(msg2, 1), "rtpmap", "126 H264/90000"));
-    g_assert_cmpuint(section(neg2, 1)->codec.payload_type, ==, 126);
-    g_assert_cmpuint(section(neg2, 1)->codec.rtx_payload_type, ==, 127);
-    g_assert_cmpuint(section(neg2, 1)->extmaps->len, ==, 0);
+    g_autoptr(GstSDPMessage) msg2 = check_answer(text2, "0", "passive");
+    g_assert_false(section(neg2, 0)->rejected);
+    g_assert_cmpuint(section(neg2, 0)->extmaps->len, ==, 0);
+    g_assert_true(section(neg2, 1)->rejected);
+    g_assert_cmpuint(gst_sdp_media_get_port(media_at(msg2, 1)), ==, 0);
+    g_assert_true(has_attr(media_at(msg2, 1), "mid", "1"));
+}
+
+/* Firefox's WHEP-style player (firefox-recvonly.sdp): unlike Chromium it
+ * still gives each recvonly m-line an a=ssrc (for its RTCP reports). */
+static void
+test_firefox_recvonly_answer(void)
+{
+    g_autoptr(CrSdpRemote) offer = parse_ok("firefox-recvonly.sdp");
+    g_autoptr(CrSdpRemote) neg = NULL;
+    g_autofree char *text = answer_ok(offer, cr_sdp_policy_default(), &neg);
+    g_autoptr(GstSDPMessage) msg = check_answer(text, "0 1", "passive");
+
+    g_assert_cmpstr(offer->ice_ufrag, ==, "b96034f5");
+    g_assert_cmpuint(offer->candidates->len, ==, 8);
+    g_assert_true(section(offer, 1)->bundle_only);
+    g_assert_cmpint(section(offer, 0)->direction, ==, CR_DIRECTION_RECVONLY);
+    g_assert_cmpuint(section(offer, 0)->ssrc, ==, 2270551172u);
+    g_assert_null(section(offer, 0)->msid);
+    g_assert_cmpuint(section(offer, 1)->ssrc, ==, 2541142221u);
+    g_assert_cmpuint(section(offer, 1)->rtx_ssrc, ==, 0);
+    g_assert_cmpint(section(neg, 1)->direction, ==, CR_DIRECTION_RECVONLY);
+    g_assert_cmpuint(section(neg, 0)->codec.payload_type, ==, 109);
+    g_assert_cmpuint(section(neg, 1)->codec.payload_type, ==, 120);
+    g_assert_cmpuint(section(neg, 1)->codec.rtx_payload_type, ==, 124);
+
+    const GstSDPMedia *ma = media_at(msg, 0);
+    g_assert_true(has_attr(ma, "sendonly", NULL));
+    g_assert_true(has_attr(ma, "msid", "class-7 teacher-audio"));
+    g_assert_true(has_attr(ma, "ssrc", "11111111 cname:relaycname"));
+    g_assert_false(has_attr(ma, "ssrc", "2270551172 cname:{a3336e45-6d6c-48fc-8d1f-fe2eff265123}"));
+    g_assert_false(has_attr(ma, "ssrc-group", NULL));
+    const GstSDPMedia *mv = media_at(msg, 1);
+    g_assert_true(has_attr(mv, "sendonly", NULL));
+    g_assert_true(has_attr(mv, "rtpmap", "124 rtx/90000"));
+    g_assert_true(has_attr(mv, "ssrc-group", "FID 22222222 33333333"));
+    g_assert_true(has_attr(mv, "ssrc", "33333333 msid:class-7 teacher-video"));
+    g_assert_cmpuint(count_attr(mv, "ssrc"), ==, 4);
 }
 
 /* webrtcbin's max-bundle offer: the second m-line has port 0 and
@@ -1288,6 +1369,7 @@ main(int argc, char **argv)
     g_test_add_func("/relay/sdp/chrome-datachannel", test_chrome_datachannel_rejected);
     g_test_add_func("/relay/sdp/bundle-tag-moves", test_bundle_tag_moves);
     g_test_add_func("/relay/sdp/firefox-publish", test_firefox_publish);
+    g_test_add_func("/relay/sdp/firefox-recvonly/answer", test_firefox_recvonly_answer);
     g_test_add_func("/relay/sdp/webrtcbin/vp8", test_webrtcbin_vp8);
     g_test_add_func("/relay/sdp/webrtcbin/h264", test_webrtcbin_h264);
     g_test_add_func("/relay/sdp/rtcp-fb-wildcard", test_rtcp_fb_wildcard);
