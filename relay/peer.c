@@ -279,6 +279,13 @@ cr_peer_add_remote_candidate(CrPeer *peer, const char *candidate)
     NiceCandidate *c = nice_agent_parse_remote_candidate_sdp(peer->agent, peer->stream_id, line);
     if (c == NULL)
         return; /* mDNS names and unknown transports are skipped */
+    /* rtcp-mux is required: an RTCP (component 2) candidate, as Firefox
+     * still sends, would only add useless checks; libnice files every
+     * candidate under the component given below, whatever its own. */
+    if (c->component_id != 1) {
+        nice_candidate_free(c);
+        return;
+    }
     GSList *list = g_slist_append(NULL, c);
     nice_agent_set_remote_candidates(peer->agent, peer->stream_id, 1, list);
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);

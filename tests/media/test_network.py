@@ -61,6 +61,8 @@ except (ImportError, ValueError) as e:  # no python3-gi / GStreamer typelibs
     sys.exit(77)
 
 import harness as h  # noqa: E402
+from test_media import Scope, detail, in_thread, log_tail, peer_state  # noqa: E402
+from test_media import start_server as media_start_server  # noqa: E402
 
 T = h.T
 IN_NETNS = bool(os.environ.get('CR_MEDIA_NETNS'))
@@ -115,67 +117,11 @@ def todo(cond, desc, reason, detail=None):
 # ---- helpers ------------------------------------------------------------------------
 
 
-class Scope:
-    """Everything a test starts, stopped at its end whatever happens."""
-
-    def __init__(self):
-        self.items = []
-
-    def add(self, obj):
-        self.items.append(obj)
-        return obj
-
-    def close(self):
-        for obj in reversed(self.items):
-            try:
-                if isinstance(obj, g.WsClient):
-                    obj.close()
-                else:
-                    obj.stop()
-            except Exception as e:  # cleaning up must not hide the result
-                T.note('cleanup of %r failed: %r' % (obj, e))
-        self.items.clear()
-
-
-def in_thread(fn):
-    """Runs the blocking test body @fn in a worker thread (the clients block)."""
-    async def run():
-        await asyncio.to_thread(fn)
-    run.__name__ = fn.__name__
-    return run
-
-
 def start_server(extra=()):
-    sets = ['media.addresses=127.0.0.1', 'media.workers=2',
-            'media.port_min=%d' % RELAY_PORTS[0], 'media.port_max=%d' % RELAY_PORTS[1]]
-    s = h.Server(sets=sets + list(extra), heartbeat=2).start()
-    s.whip_url = 'http://127.0.0.1:%d/whip/%d' % (s.port, s.demo_session)
-    s.whep_url = 'http://127.0.0.1:%d/whep/%d' % (s.port, s.demo_session)
-    return s
-
-
-def log_tail(s, n=20):
-    lines = s.log().splitlines()
-    return '\n'.join(['server log (last %d of %d lines):' % (min(n, len(lines)), len(lines))] +
-                     ['  ' + x for x in lines[-n:]])
-
-
-def peer_state(p):
-    out = '%s: ice=%s pc=%s' % (p.name, p.ice_state, p.pc_state)
-    if isinstance(p, g.Subscriber):
-        out += ' counters=%r' % p.snapshot()
-    if p.errors:
-        out += ' errors=%r' % p.errors[-3:]
-    return out
-
-
-def detail(s, *peers, extra=None):
-    parts = [peer_state(p) for p in peers]
-    if extra:
-        parts.append(str(extra))
-    if s is not None:
-        parts.append(log_tail(s))
-    return '\n'.join(parts)
+    """test_media's server, with the relay's ports in a known range (the
+    nftables rules name them)."""
+    ports = ['media.port_min=%d' % RELAY_PORTS[0], 'media.port_max=%d' % RELAY_PORTS[1]]
+    return media_start_server(ports + list(extra))
 
 
 def metrics(s):

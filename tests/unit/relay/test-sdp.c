@@ -564,8 +564,8 @@ test_bundle_tag_moves(void)
 /* Firefox ESR 153 on Debian (firefox-publish.sdp): max-bundle puts the
  * video m-line at port 0 with a=bundle-only; the fingerprint is at
  * session level; host candidates are mDNS names, with RTCP (component 2)
- * candidates although rtcp-mux is required; no H.264 without the OpenH264
- * plugin. */
+ * candidates although rtcp-mux is required; no H.264 until Firefox has
+ * downloaded its OpenH264 plugin. */
 static void
 test_firefox_publish(void)
 {
