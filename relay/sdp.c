@@ -1,4 +1,7 @@
-/* sdp.c — SDP offer/answer for the media relay; see sdp.h.
+/* sdp.c — SDP offer/answer for the media relay, the reading half:
+ * clients' offers and answers and trickle fragments; the writing half
+ * (policy, codec choice, answers, the relay's offers) is sdp-write.c.
+ * See sdp.h.
  *
  * Pure functions of their inputs; any thread; no state but constant
  * tables. Fuzzed by tests/fuzz/fuzz-sdp.c.
