@@ -6,7 +6,9 @@
 char *
 cr_json_to_string(const json_t *json)
 {
-    char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* 15 significant digits: what a double holds exactly, so 16.4 stays
+     * "16.4" rather than jansson's default 17 ("16.399999999999999"). */
+    char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     /* json_dumps allocates with malloc; hand back GLib memory so that every
      * caller frees with g_free. */
     char *copy = g_strdup(text != NULL ? text : "null");
