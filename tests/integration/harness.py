@@ -168,6 +168,20 @@ def mint(data_dir, role, user, name, session=None, ttl='1h', org=None, sets=()):
 # ---- JWTs made by hand (forged, expired, alg none, check-in codes) --------
 
 
+def checkin_code(checkin_key, session, expires):
+    """An in-room check-in code as the server makes it (checkin-code.h):
+    base-36 expiry, a dot, 16 bytes of HMAC-SHA-256 in base64url."""
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    n, when = int(expires), ''
+    while True:
+        n, r = divmod(n, 36)
+        when = digits[r] + when
+        if n == 0:
+            break
+    msg = ('classrelay check-in\n%d\n%d' % (session, expires)).encode()
+    return when + '.' + b64url(hmac.new(checkin_key, msg, hashlib.sha256).digest()[:16])
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b'=').decode()
 

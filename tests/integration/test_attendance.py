@@ -190,13 +190,16 @@ async def test_attendance():
          'self check-in recorded as in-person by self')
     _, ckey = s.keys()
     t = int(time.time())
-    claims = {'sub': 'checkin', 'name': 'in-room check-in', 'role': 'checkin',
-              'session': str(S1), 'iat': t - 400, 'nbf': t - 400, 'exp': t - 100}
-    expired = h.sign_jwt(claims, ckey)
-    fresh = h.sign_jwt(dict(claims, exp=t + 100), ckey)
-    other = h.sign_jwt(dict(claims, exp=t + 100, session=str(S2)), ckey)
+    T.ok(len(code['code']) <= 32, 'the check-in code is short (%d characters): a small QR code'
+         % len(code['code']), code['code'])
+    expired = h.checkin_code(ckey, S1, t - 100)
+    fresh = h.checkin_code(ckey, S1, t + 100)
+    other = h.checkin_code(ckey, S2, t + 100)
+    jwt_style = h.sign_jwt({'sub': 'checkin', 'role': 'checkin', 'session': str(S1),
+                            'iat': t, 'nbf': t, 'exp': t + 100}, ckey)
     for what, c, want in (('garbage', 'not-a-code', 403), ('expired', expired, 403),
                           ('for session 2', other, 403), ('a join token', tok_c, 403),
+                          ('a JWT signed with the check-in key', jwt_style, 403),
                           ('valid, made with the derived key', fresh, 201)):
         st, r = s.api('POST', base + '/checkin', tok_e, {'code': c})
         T.eq(st, want, 'check-in code %s -> %d' % (what, want))
