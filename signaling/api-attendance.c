@@ -48,22 +48,11 @@ session_report_done(gpointer result, const GError *error, gpointer user_data)
     cr_http_request_unref(req);
 }
 
-static gint64
-session_arg(CrHttpRequest *req, const char *const *args, guint roles)
-{
-    gint64 id = cr_parse_id(args[0]);
-    if (!cr_api_authorize(req, roles, id))
-        return 0;
-    if (id == 0)
-        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such session");
-    return id;
-}
-
 void
 cr_api_session_attendance(CrHttpRequest *req, const char *const *args)
 {
     gboolean csv;
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     if (id == 0 || !want_csv(req, &csv))
         return;
     CrCreditRules rules;
@@ -254,7 +243,7 @@ add_media(CrSignaling *server, gint64 session, json_t *live)
 void
 cr_api_session_live(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     if (id == 0)
         return;
     CrRoom *room = cr_room_lookup(req->server, id);
@@ -295,7 +284,7 @@ end_done(gpointer result, const GError *error, gpointer user_data)
 void
 cr_api_session_end(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     if (id == 0)
         return;
     cr_store_end_session(req->server->store, id, cr_time_now(), end_done,
@@ -305,7 +294,7 @@ cr_api_session_end(CrHttpRequest *req, const char *const *args)
 void
 cr_api_checkins(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
     const char *person, *name, *org;
     if (body == NULL || !cr_api_string(req, body, "person", TRUE, CR_TOKEN_MAX_SUB, &person) ||
@@ -320,7 +309,7 @@ cr_api_checkins(CrHttpRequest *req, const char *const *args)
 void
 cr_api_checkouts(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
     const char *person;
     if (body == NULL || !cr_api_string(req, body, "person", TRUE, CR_TOKEN_MAX_SUB, &person))
@@ -335,7 +324,7 @@ cr_api_checkouts(CrHttpRequest *req, const char *const *args)
 void
 cr_api_checkin_code(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, COORD_OR_INSTR);
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
     if (id == 0)
         return;
     CrSignaling *server = req->server;
@@ -356,7 +345,7 @@ cr_api_checkin_code(CrHttpRequest *req, const char *const *args)
 void
 cr_api_self_checkin(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = session_arg(req, args, ROLE(CR_ROLE_TRAINEE));
+    gint64 id = cr_api_session_arg(req, args, ROLE(CR_ROLE_TRAINEE));
     g_autoptr(json_t) body = id != 0 ? cr_api_body(req) : NULL;
     const char *code;
     if (body == NULL || !cr_api_string(req, body, "code", TRUE, CR_TOKEN_MAX_LEN, &code))

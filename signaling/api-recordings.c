@@ -74,13 +74,9 @@ list_done(gpointer result, const GError *error, gpointer user_data)
 void
 cr_api_session_recordings(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = cr_parse_id(args[0]);
-    if (!cr_api_authorize(req, COORD_OR_INSTR, id))
+    gint64 id = cr_api_session_arg(req, args, COORD_OR_INSTR);
+    if (id == 0)
         return;
-    if (id == 0) {
-        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such session");
-        return;
-    }
     cr_store_list_recordings(req->server->store, id, list_done, cr_http_request_ref(req));
 }
 

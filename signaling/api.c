@@ -135,6 +135,17 @@ cr_api_authorize(CrHttpRequest *req, guint roles, gint64 session)
     return TRUE;
 }
 
+gint64
+cr_api_session_arg(CrHttpRequest *req, const char *const *args, guint roles)
+{
+    gint64 id = cr_parse_id(args[0]);
+    if (!cr_api_authorize(req, roles, id))
+        return 0;
+    if (id == 0)
+        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such session");
+    return id;
+}
+
 json_t *
 cr_api_body(CrHttpRequest *req)
 {

@@ -370,3 +370,20 @@ cr_conn_heartbeat(gpointer data)
     cr_media_heartbeat(server, now);
     return G_SOURCE_CONTINUE;
 }
+
+CrPending *
+cr_pending_new(CrConn *conn, const char *ref)
+{
+    CrPending *p = g_new0(CrPending, 1);
+    p->server = conn->server;
+    p->conn_id = conn->id;
+    p->ref = g_strdup(ref);
+    return p;
+}
+
+void
+cr_pending_free(CrPending *p)
+{
+    g_free(p->ref);
+    g_free(p);
+}

@@ -21,29 +21,6 @@ typedef struct {
 
 /* ---- join ---- */
 
-typedef struct {
-    CrSignaling *server;
-    guint64 conn_id;
-    char *ref;
-} Pending;
-
-static Pending *
-pending_new(CrConn *conn, const char *ref)
-{
-    Pending *p = g_new0(Pending, 1);
-    p->server = conn->server;
-    p->conn_id = conn->id;
-    p->ref = g_strdup(ref);
-    return p;
-}
-
-static void
-pending_free(Pending *p)
-{
-    g_free(p->ref);
-    g_free(p);
-}
-
 static void
 send_welcome(CrConn *conn, const char *ref)
 {
@@ -67,7 +44,7 @@ send_welcome(CrConn *conn, const char *ref)
 static void
 joined(gpointer result, const GError *error, gpointer user_data)
 {
-    Pending *p = user_data;
+    CrPending *p = user_data;
     CrConn *conn = cr_conn_lookup(p->server, p->conn_id);
     const CrJoinResult *res = result;
     if (conn == NULL || conn->state != CR_CONN_JOINING) {
@@ -102,7 +79,7 @@ joined(gpointer result, const GError *error, gpointer user_data)
         g_message("[class %" G_GINT64_FORMAT "/%s] joined as %s from %s", conn->session_id,
                   conn->claims.sub, cr_role_name(conn->claims.role), conn->addr);
     }
-    pending_free(p);
+    cr_pending_free(p);
 }
 
 static void
@@ -141,7 +118,7 @@ handle_join(CrConn *conn, const CrClientMessage *msg)
     CrJoinInput in = {cr_parse_id(claims.session), claims.sub, claims.name, claims.org,
                       cr_role_name(claims.role), "remote", conn->addr, conn->user_agent,
                       cr_time_now(), server->config->attendance.join_early_minutes * 60};
-    cr_store_join(server->store, &in, joined, pending_new(conn, msg->ref));
+    cr_store_join(server->store, &in, joined, cr_pending_new(conn, msg->ref));
 }
 
 /* ---- hands and floor ---- */
@@ -221,7 +198,7 @@ handle_kick(CrConn *conn, const CrClientMessage *msg)
 static void
 ended(gpointer result, const GError *error, gpointer user_data)
 {
-    Pending *p = user_data;
+    CrPending *p = user_data;
     CrConn *conn = cr_conn_lookup(p->server, p->conn_id);
     if (error != NULL) {
         if (conn != NULL)
@@ -234,14 +211,14 @@ ended(gpointer result, const GError *error, gpointer user_data)
         if (room != NULL)
             cr_room_end(room, info);
     }
-    pending_free(p);
+    cr_pending_free(p);
 }
 
 static void
 handle_end_class(CrConn *conn, const CrClientMessage *msg)
 {
     cr_store_end_session(conn->server->store, conn->session_id, cr_time_now(), ended,
-                         pending_new(conn, msg->ref));
+                         cr_pending_new(conn, msg->ref));
 }
 
 /* ---- chat, leave, ping, media ---- */
@@ -264,21 +241,21 @@ handle_chat(CrConn *conn, const CrClientMessage *msg)
 static void
 left(gpointer result, const GError *error, gpointer user_data)
 {
-    Pending *p = user_data;
+    CrPending *p = user_data;
     CrConn *conn = cr_conn_lookup(p->server, p->conn_id);
     if (conn != NULL) {
         /* Acknowledged only now that the interval's close is committed. */
         cr_conn_send(conn, json_pack("{s:s, s:s?}", "type", "bye", "ref", p->ref));
         cr_conn_close(conn, LWS_CLOSE_STATUS_NORMAL, "left");
     }
-    pending_free(p);
+    cr_pending_free(p);
 }
 
 static void
 handle_leave(CrConn *conn, const CrClientMessage *msg)
 {
     CrLeaveInput in = {conn->interval_id, cr_time_now(), "leave"};
-    cr_store_leave(conn->server->store, &in, left, pending_new(conn, msg->ref));
+    cr_store_leave(conn->server->store, &in, left, cr_pending_new(conn, msg->ref));
     conn->interval_id = 0;
     conn->server->metrics.leaves++;
     conn->ledger_reason = "leave";

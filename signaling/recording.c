@@ -66,26 +66,10 @@ have_recorder(CrSignaling *server, GError **error)
 
 /* ---- the instructor's `record` message ---- */
 
-typedef struct {
-    CrSignaling *server;
-    guint64 conn_id;
-    char *ref;
-} Reply;
-
-static Reply *
-reply_new(CrConn *conn, const char *ref)
-{
-    Reply *r = g_new0(Reply, 1);
-    r->server = conn->server;
-    r->conn_id = conn->id;
-    r->ref = g_strdup(ref);
-    return r;
-}
-
 static void
 replied(json_t *recording, const GError *error, gpointer user_data)
 {
-    Reply *r = user_data;
+    CrPending *r = user_data;
     CrConn *conn = cr_conn_lookup(r->server, r->conn_id);
     if (conn != NULL && error != NULL)
         cr_conn_send_gerror(conn, error, r->ref);
@@ -93,8 +77,7 @@ replied(json_t *recording, const GError *error, gpointer user_data)
         cr_conn_send(conn, json_pack("{s:s, s:s?, s:I}", "type", "ok", "ref", r->ref,
                                      "recording_id",
                                      json_integer_value(json_object_get(recording, "id"))));
-    g_free(r->ref);
-    g_free(r);
+    cr_pending_free(r);
 }
 
 void
@@ -107,10 +90,10 @@ cr_recording_handle(CrConn *conn, const CrClientMessage *msg)
     }
     if (g_strcmp0(msg->action, "start") == 0)
         cr_recorder_start(conn->server->recorder, conn->session_id, replied,
-                          reply_new(conn, msg->ref));
+                          cr_pending_new(conn, msg->ref));
     else
         cr_recorder_stop(conn->server->recorder, conn->session_id, "stopped by the instructor",
-                         replied, reply_new(conn, msg->ref));
+                         replied, cr_pending_new(conn, msg->ref));
 }
 
 /* ---- POST /api/sessions/{id}/recording/start|stop ---- */
@@ -129,17 +112,14 @@ api_done(json_t *recording, const GError *error, gpointer user_data)
 static gint64
 session_arg(CrHttpRequest *req, const char *const *args)
 {
-    gint64 id = cr_parse_id(args[0]);
-    if (!cr_api_authorize(req, ROLE(CR_ROLE_COORDINATOR) | ROLE(CR_ROLE_INSTRUCTOR), id))
-        return 0;
+    gint64 id =
+        cr_api_session_arg(req, args, ROLE(CR_ROLE_COORDINATOR) | ROLE(CR_ROLE_INSTRUCTOR));
     g_autoptr(GError) error = NULL;
-    if (id == 0)
-        cr_http_respond_error(req, CR_ERROR_NOT_FOUND, "no such session");
-    else if (!have_recorder(req->server, &error))
+    if (id != 0 && !have_recorder(req->server, &error)) {
         cr_http_respond_gerror(req, error);
-    else
-        return id;
-    return 0;
+        return 0;
+    }
+    return id;
 }
 
 static void

@@ -90,6 +90,16 @@ typedef struct {
 
 /* ---- connections (conn.c) ---- */
 
+/* A request from a connection awaiting an asynchronous reply: the reply
+ * finds the connection again by id (it may have gone) and answers @ref. */
+typedef struct {
+    CrSignaling *server;
+    guint64 conn_id;
+    char *ref;
+} CrPending;
+CrPending *cr_pending_new(CrConn *conn, const char *ref);
+void cr_pending_free(CrPending *p);
+
 typedef enum {
     CR_CONN_NEW,     /* waiting for join */
     CR_CONN_JOINING, /* join submitted to the store */
@@ -307,6 +317,9 @@ void cr_api_dispatch(CrHttpRequest *req);
  * @roles is a bitmask of (1 << CrRole). @session: the session the request
  * is about (0: none), which instructor tokens must name. */
 gboolean cr_api_authorize(CrHttpRequest *req, guint roles, gint64 session);
+/* The session id of a /api/sessions/{id}/... route, authorized for @roles;
+ * 0 when it answered already (401/403, or 404 for a malformed id). */
+gint64 cr_api_session_arg(CrHttpRequest *req, const char *const *args, guint roles);
 
 /* Handlers (api-catalog.c, api-attendance.c). */
 void cr_api_courses(CrHttpRequest *req, const char *const *args);
