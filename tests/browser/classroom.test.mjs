@@ -184,7 +184,12 @@ function step(name, fn, { timeout = 60_000, todo = undefined, independent = fals
 before(async () => {
     requireTools();
     // No leeway, so a token one second old is plainly expired.
-    await startServer(run, { prefix: 'cr-classroom-', settings: ['auth.leeway_seconds=0'] });
+    // Presence alone is credited here: the reconnect test checks the grace
+    // rule on attendance intervals, and media resuming after a reconnect
+    // takes a variable few seconds (attendance.require_media is covered by
+    // tests/media).
+    await startServer(run, { prefix: 'cr-classroom-',
+                             settings: ['auth.leeway_seconds=0', 'attendance.require_media=false'] });
     assert.ok(run.links.instructor && run.links.coordinator, `no demo links in:\n${run.stdout}`);
     run.sessionId = Number(/\/class\/(\d+)\?/.exec(run.links.instructor)[1]);
     run.coordinatorToken = new URL(run.links.coordinator).searchParams.get('token');
@@ -366,10 +371,10 @@ step('a dropped connection comes back by itself: one roster entry, intervals mer
     t.diagnostic(`intervals ${JSON.stringify(iv)}; gap ${gap} s; credited ${row.credited_seconds} s; ` +
         `intervals add up to ${sum} s; span ${span} s; media ${row.media_seconds} s`);
     // Bridged: the credit covers the gap, so it is more than the
-    // intervals themselves add up to (less only the first media's start).
+    // intervals themselves add up to.
     assert.ok(row.credited_seconds > sum, `credited ${row.credited_seconds} s > ${sum} s: the gap was bridged`);
-    // All but the first media's start-up (a few seconds; more on a busy machine).
-    assert.ok(row.credited_seconds >= span - 10, `credited ${row.credited_seconds} s is about the whole span ${span} s`);
+    // The whole span, gap included (a second or two of rounding).
+    assert.ok(row.credited_seconds >= span - 2, `credited ${row.credited_seconds} s is about the whole span ${span} s`);
     assert.equal(row.last_departure, null, 'still present');
 });
 

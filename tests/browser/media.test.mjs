@@ -231,6 +231,9 @@ step('a trainee given the floor is heard by the instructor', async () => {
     // The instructor: mid 0 floor audio, mid 1 floor video.
     await enableSoundIfAsked('instructor');
     await waitStats('instructor', 'floor audio with energy', (s) => s['0']?.bytes > 0 && s['0']?.energy > 0);
+    // The floor video starts on a keyframe, which can come a moment after
+    // the audio: sample its growth only once it decodes.
+    await waitStats('instructor', 'floor video frames decoded', (s) => s['1']?.frames > 0);
     const { a, b } = await growth('instructor');
     note(`instructor: floor audio bytes ${a['0'].bytes} -> ${b['0'].bytes}, energy ${b['0'].energy.toFixed(4)}; ` +
         `floor video frames ${a['1']?.frames} -> ${b['1']?.frames}`);
