@@ -536,8 +536,10 @@ cr_recorder_free(CrRecorder *rec)
     /* Let the files finish: the answers come back on this context. */
     gint64 deadline = g_get_monotonic_time() + 8 * G_USEC_PER_SEC;
     GMainContext *here = g_main_context_ref_thread_default();
-    while (g_hash_table_size(rec->sessions) > 0 && g_get_monotonic_time() < deadline)
-        g_main_context_iteration(here, FALSE) || (g_usleep(2000), TRUE);
+    while (g_hash_table_size(rec->sessions) > 0 && g_get_monotonic_time() < deadline) {
+        if (!g_main_context_iteration(here, FALSE))
+            g_usleep(2000);
+    }
     g_main_context_unref(here);
     g_main_loop_quit(rec->loop);
     g_thread_join(rec->thread);
