@@ -51,3 +51,9 @@ bench-relay: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# The cost of recording (docs/benchmarks.md, "Recorder"): root, for its
+# private network namespace; RECORDING_BENCH_ARGS e.g. "--runs 3".
+.PHONY: bench-recording
+bench-recording: build
+	unshare -n sh -c 'ip link set lo up && CLASSRELAY=$(BUILD)/app/classrelay /usr/bin/python3 bench/recording_bench.py $(RECORDING_BENCH_ARGS)'
