@@ -42,7 +42,7 @@ struct _CrRecorder {
     CrStore *store;
     CrRecorderCallbacks callbacks;
     GHashTable *sessions; /* session id -> Entry *; control loop */
-    guint disk_timer;
+    guint periodic_timer;
     /* the recorder thread */
     GThread *thread;
     GMainContext *context;
@@ -141,18 +141,22 @@ disk_ok(CrRecorder *rec)
     return ok;
 }
 
-/* Packets a recording dropped since the last check (its queue was full:
- * the disk or the machine fell behind) raise an alert: log, event. */
+/* Each running recording, every CR_DISK_CHECK_S: a keyframe is asked for
+ * (browsers send them only when asked; without them seeking would decode
+ * from the recording's start), and packets dropped since the last look
+ * (its queue was full: the disk or the machine fell behind) raise an alert
+ * (log, event). */
 static void
-check_drops(CrRecorder *rec)
+tick_recordings(CrRecorder *rec)
 {
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, rec->sessions);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         Entry *e = value;
-        if (e->recording == NULL)
+        if (e->recording == NULL || e->recording->stopping)
             continue;
+        cr_relay_request_keyframes(rec->relay, e->session);
         guint64 dropped = cr_recording_dropped(e->recording);
         if (dropped > e->dropped_reported) {
             g_autofree char *why = g_strdup_printf(
@@ -167,37 +171,27 @@ check_drops(CrRecorder *rec)
     }
 }
 
-/* Browsers send keyframes only when asked: without these, seeking in a
- * recording would decode from its start. One every CR_DISK_CHECK_S. */
+/* Stops every recording (the table changes as they stop: ids first). */
 static void
-request_keyframes(CrRecorder *rec)
+stop_all(CrRecorder *rec, const char *reason)
 {
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, rec->sessions);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        Entry *e = value;
-        if (e->recording != NULL && !e->recording->stopping)
-            cr_relay_request_keyframes(rec->relay, e->session);
-    }
-}
-
-static gboolean
-check_disk(gpointer data)
-{
-    CrRecorder *rec = data;
-    check_drops(rec);
-    request_keyframes(rec);
-    if (g_hash_table_size(rec->sessions) == 0 || disk_ok(rec))
-        return G_SOURCE_CONTINUE;
-    GHashTableIter it;
-    gpointer value;
     g_autoptr(GArray) sessions = g_array_new(FALSE, FALSE, sizeof(gint64));
+    GHashTableIter it;
+    gpointer value;
     g_hash_table_iter_init(&it, rec->sessions);
     while (g_hash_table_iter_next(&it, NULL, &value))
         g_array_append_val(sessions, ((Entry *)value)->session);
     for (guint i = 0; i < sessions->len; i++)
-        cr_recorder_stop(rec, g_array_index(sessions, gint64, i), "disk space low", NULL, NULL);
+        cr_recorder_stop(rec, g_array_index(sessions, gint64, i), reason, NULL, NULL);
+}
+
+static gboolean
+periodic(gpointer data)
+{
+    CrRecorder *rec = data;
+    tick_recordings(rec);
+    if (g_hash_table_size(rec->sessions) > 0 && !disk_ok(rec))
+        stop_all(rec, "disk space low");
     return G_SOURCE_CONTINUE;
 }
 
@@ -514,7 +508,7 @@ cr_recorder_new(const CrRecorderConfig *config, CrRelay *relay, CrStore *store,
     rec->context = g_main_context_new();
     rec->loop = g_main_loop_new(rec->context, FALSE);
     rec->thread = g_thread_new("cr-recorder", thread_main, rec);
-    rec->disk_timer = g_timeout_add_seconds(CR_DISK_CHECK_S, check_disk, rec);
+    rec->periodic_timer = g_timeout_add_seconds(CR_DISK_CHECK_S, periodic, rec);
     disk_ok(rec);
     return rec;
 }
@@ -524,15 +518,8 @@ cr_recorder_free(CrRecorder *rec)
 {
     if (rec == NULL)
         return;
-    g_source_remove(rec->disk_timer);
-    g_autoptr(GArray) sessions = g_array_new(FALSE, FALSE, sizeof(gint64));
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, rec->sessions);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        g_array_append_val(sessions, ((Entry *)value)->session);
-    for (guint i = 0; i < sessions->len; i++)
-        cr_recorder_stop(rec, g_array_index(sessions, gint64, i), "server stopping", NULL, NULL);
+    g_source_remove(rec->periodic_timer);
+    stop_all(rec, "server stopping");
     /* Let the files finish: the answers come back on this context. */
     gint64 deadline = g_get_monotonic_time() + 8 * G_USEC_PER_SEC;
     GMainContext *here = g_main_context_ref_thread_default();
